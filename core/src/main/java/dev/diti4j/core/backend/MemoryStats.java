@@ -1,0 +1,12 @@
+package dev.diti4j.core.backend;
+
+/**
+ * Memory accounting of one device.
+ *
+ * @param liveBytes   bytes held by storages that have not been released
+ * @param pooledBytes bytes released and kept for reuse
+ * @param allocations buffers obtained from the system (not from the pool) since start
+ * @param reuses      buffers served from the pool since start
+ */
+public record MemoryStats(long liveBytes, long pooledBytes, long allocations, long reuses) {
+}

@@ -1,0 +1,78 @@
+package dev.diti4j.core.ops;
+
+/**
+ * Element-wise functions of one tensor. Each constant carries its scalar math and its local
+ * derivative, so every backend computes the same function and the fused backward
+ * {@code gx = gy * f'(x)} from one definition.
+ */
+public enum UnaryOp {
+    NEG {
+        public float apply(float x) { return -x; }
+        public float derivative(float x, float y) { return -1f; }
+    },
+    EXP {
+        public float apply(float x) { return (float) Math.exp(x); }
+        public float derivative(float x, float y) { return y; }
+    },
+    LOG {
+        public float apply(float x) { return (float) Math.log(x); }
+        public float derivative(float x, float y) { return 1f / x; }
+    },
+    SQRT {
+        public float apply(float x) { return (float) Math.sqrt(x); }
+        public float derivative(float x, float y) { return 0.5f / y; }
+    },
+    RSQRT {
+        public float apply(float x) { return (float) (1.0 / Math.sqrt(x)); }
+        // d/dx x^-1/2 = -1/2 x^-3/2 = -1/2 y^3
+        public float derivative(float x, float y) { return -0.5f * y * y * y; }
+    },
+    SQUARE {
+        public float apply(float x) { return x * x; }
+        public float derivative(float x, float y) { return 2f * x; }
+    },
+    ABS {
+        public float apply(float x) { return Math.abs(x); }
+        public float derivative(float x, float y) { return x > 0 ? 1f : x < 0 ? -1f : 0f; }
+    },
+    SIGMOID {
+        public float apply(float x) { return sigmoid(x); }
+        public float derivative(float x, float y) { return y * (1f - y); }
+    },
+    TANH {
+        public float apply(float x) { return (float) Math.tanh(x); }
+        public float derivative(float x, float y) { return 1f - y * y; }
+    },
+    SILU {
+        public float apply(float x) { return x * sigmoid(x); }
+        // d/dx x s(x) = s + x s (1 - s)
+        public float derivative(float x, float y) {
+            float s = sigmoid(x);
+            return s * (1f + x * (1f - s));
+        }
+    },
+    RELU {
+        public float apply(float x) { return x > 0 ? x : 0f; }
+        public float derivative(float x, float y) { return x > 0 ? 1f : 0f; }
+    };
+
+    /** f(x). */
+    public abstract float apply(float x);
+
+    /** f'(x), given x and y = f(x) (whichever is cheaper). */
+    public abstract float derivative(float x, float y);
+
+    /** Lower-case name used in error messages and benchmarks. */
+    public String opName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A numerically safe logistic function. */
+    public static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+}
