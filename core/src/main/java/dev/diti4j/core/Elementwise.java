@@ -100,7 +100,7 @@ final class Elementwise {
         }
         Tensor mask;
         try (GradMode ng = GradMode.off()) {
-            mask = Tensor.rand(rng, x.device(), x.shape().dims()).ge(p).mul(1f / (1f - p));
+            mask = Tensor.rand(rng, x.backend(), x.shape().dims()).ge(p).mul(1f / (1f - p));
         }
         return maskedMul(x, mask);
     }

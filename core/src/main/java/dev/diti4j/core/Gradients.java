@@ -26,7 +26,7 @@ public final class Gradients {
     /** The gradient of a leaf, or zeros of its shape when the loss does not depend on it. */
     public Tensor getOrZeros(Tensor leaf) {
         Tensor g = grads.get(leaf);
-        return g != null ? g : Tensor.zeros(leaf.device(), leaf.shape().dims());
+        return g != null ? g : Tensor.full(leaf.backend(), 0f, leaf.shape().dims());
     }
 
     public boolean contains(Tensor leaf) {

@@ -58,7 +58,7 @@ public final class Losses {
             }
             onehot[i * c + labels[i]] = 1f;
         }
-        Tensor target = Tensor.of(logits.device(), onehot, n, c);
+        Tensor target = Tensor.of(logits.backend(), onehot, n, c);
         return logits.logSoftmax().mul(target).sum().mul(-1f / n);
     }
 

@@ -53,12 +53,16 @@ public final class Tensor {
 
     /** A new tensor on {@code device} holding a copy of {@code data}. */
     public static Tensor of(Device device, float[] data, int... dims) {
-        Shape s = Shape.of(dims);
+        return of(Backends.get(device), data, dims);
+    }
+
+    /** A new tensor on a given backend holding a copy of {@code data}. */
+    public static Tensor of(Backend b, float[] data, int... dims) {
+        Shape s = checkedShape("of", dims, b.device());
         if (s.numel() != data.length) {
             throw new TensorException.ShapeMismatch("of", "data has " + data.length + " values but shape " + s
-                    + " needs " + s.numel(), device);
+                    + " needs " + s.numel(), b.device());
         }
-        Backend b = Backends.get(device);
         return new Tensor(s, b.upload(data, data.length), b, null);
     }
 
@@ -80,8 +84,12 @@ public final class Tensor {
     }
 
     public static Tensor full(Device device, float value, int... dims) {
-        Shape s = checkedShape("full", dims, device);
-        Backend b = Backends.get(device);
+        return full(Backends.get(device), value, dims);
+    }
+
+    /** A tensor on a given backend filled with {@code value}. */
+    public static Tensor full(Backend b, float value, int... dims) {
+        Shape s = checkedShape("full", dims, b.device());
         Storage st = b.allocate(s.numel());
         b.fill(st, s.numel(), value);
         return new Tensor(s, st, b, null);
@@ -97,9 +105,22 @@ public final class Tensor {
         return random(Distribution.UNIFORM, rng, device, dims);
     }
 
+    /** Standard normal values on a given backend. */
+    public static Tensor randn(Philox rng, Backend b, int... dims) {
+        return random(Distribution.NORMAL, rng, b, dims);
+    }
+
+    /** Uniform values in [0, 1) on a given backend. */
+    public static Tensor rand(Philox rng, Backend b, int... dims) {
+        return random(Distribution.UNIFORM, rng, b, dims);
+    }
+
     private static Tensor random(Distribution d, Philox rng, Device device, int... dims) {
-        Shape s = checkedShape(d == Distribution.NORMAL ? "randn" : "rand", dims, device);
-        Backend b = Backends.get(device);
+        return random(d, rng, Backends.get(device), dims);
+    }
+
+    private static Tensor random(Distribution d, Philox rng, Backend b, int... dims) {
+        Shape s = checkedShape(d == Distribution.NORMAL ? "randn" : "rand", dims, b.device());
         Storage st = b.allocate(s.numel());
         b.random(d, rng.key(), rng.reserve(s.numel()), st, s.numel());
         return new Tensor(s, st, b, null);
@@ -269,7 +290,7 @@ public final class Tensor {
             throw new TensorException.ShapeMismatch("backward", "needs a scalar loss, got shape " + shape
                     + "; pass a seed gradient", device());
         }
-        return backward(Tensor.full(device(), 1f, shape.dims()));
+        return backward(Tensor.full(backend, 1f, shape.dims()));
     }
 
     /** Gradients given dL/dthis = {@code seed}. */

@@ -18,12 +18,34 @@ public final class Backends {
         return get(Device.CPU);
     }
 
+    private static final ThreadLocal<Map<Device, Backend>> OVERRIDES = new ThreadLocal<>();
+
+    /**
+     * On the calling thread, until closed, serve {@code device} with {@code backend}: everything
+     * created for that device (tensors, module parameters) goes to it. Tests use this to run
+     * whole models on the reference backend.
+     */
+    public static AutoCloseable override(Device device, Backend backend) {
+        Map<Device, Backend> prev = OVERRIDES.get();
+        Map<Device, Backend> next = prev == null ? new java.util.HashMap<>() : new java.util.HashMap<>(prev);
+        next.put(device, backend);
+        OVERRIDES.set(next);
+        return () -> OVERRIDES.set(prev);
+    }
+
     /**
      * The backend of a device.
      *
      * @throws IllegalStateException (one line) when the device is not available here
      */
     public static Backend get(Device device) {
+        Map<Device, Backend> o = OVERRIDES.get();
+        if (o != null) {
+            Backend ob = o.get(device);
+            if (ob != null) {
+                return ob;
+            }
+        }
         Backend b = INSTANCES.get(device);
         return b != null ? b : INSTANCES.computeIfAbsent(device, Backends::create);
     }

@@ -1,0 +1,2 @@
+/** Modules, parameters, layers, the U-Net, optimizers and checkpoints. */
+package dev.diti4j.nn;
