@@ -136,6 +136,20 @@ class AutogradTest {
     }
 
     @Test
+    void kinksAndTiesFollowTheDocumentedConvention() {
+        // the catalogue keeps away from these points; here is what happens on them
+        Tensor x = leaf(0f, -1f, 2f);
+        assertArrayEquals(new float[] {0, 0, 1}, x.relu().sum().backward().get(x).toArray(), "relu'(0) = 0");
+        assertArrayEquals(new float[] {0, -1, 1}, x.abs().sum().backward().get(x).toArray(), "abs'(0) = 0");
+        Tensor c = leaf(-1f, -0.5f, 0.5f, 1f);
+        assertArrayEquals(new float[] {0, 1, 1, 0}, c.clamp(-0.5f, 0.5f).sum().backward().get(c).toArray(),
+                "the gradient passes where lo <= x <= hi, bounds included");
+        Tensor m = Tensor.of(new float[] {1, 3, 3, 2, 2, 2}, 2, 3).requiresGrad(true);
+        assertArrayEquals(new float[] {0, 0.5f, 0.5f, 1 / 3f, 1 / 3f, 1 / 3f},
+                m.max(false, 1).sum().backward().get(m).toArray(), 1e-7f, "tied maxima share the gradient");
+    }
+
+    @Test
     void seededBackwardIsAVectorJacobianProduct() {
         // y = 3x, seed s: dL/dx = 3s
         Tensor x = leaf(1, 2);

@@ -70,6 +70,7 @@ public final class OpCatalogue {
         LinalgCases.addTo(out, p);
         VisionCases.addTo(out, p);
         LossCases.addTo(out, p);
+        EdgeCases.addTo(out);
         Set<String> names = new HashSet<>();
         for (OpCase c : out) {
             if (!names.add(c.name())) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * How close a candidate value must be to the reference: {@code |got - want| <= atol + rtol*|want|}
- * (llm.c's check). NaN anywhere fails.
+ * (llm.c's check). A NaN or infinity matches only the same value in the reference.
  *
  * <p>The named levels are set from the float32 error each kind of op makes on the catalogue's
  * value ranges (inputs of magnitude about 1), with about ten times headroom over what a correct
@@ -36,7 +36,11 @@ public record Tolerance(double atol, double rtol) {
         return new Tolerance(atol * factor, rtol * factor);
     }
 
+    /** Within the slack, or the same non-finite value (the mean of nothing is NaN everywhere). */
     public boolean accepts(double got, double want) {
+        if (!Double.isFinite(want)) {
+            return Double.compare(got, want) == 0 || Double.isNaN(got) && Double.isNaN(want);
+        }
         return Math.abs(got - want) <= atol + rtol * Math.abs(want);
     }
 
@@ -53,8 +57,8 @@ public record Tolerance(double atol, double rtol) {
         int maxAt = -1;
         List<String> first = new ArrayList<>();
         for (int i = 0; i < got.length; i++) {
-            double diff = Math.abs(got[i] - want[i]);
             boolean ok = accepts(got[i], want[i]);
+            double diff = ok ? 0 : Math.abs(got[i] - want[i]);
             if (!ok) {
                 bad++;
                 if (first.size() < 5) {
