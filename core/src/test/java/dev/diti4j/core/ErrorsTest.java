@@ -46,6 +46,8 @@ class ErrorsTest {
                 "(2,3,4)");
         expect(TensorException.RankMismatch.class, "concat", () -> Tensor.concat(0, z(2, 3), z(2, 3, 1)),
                 "(2,3)", "(2,3,1)");
+        expect(TensorException.RankMismatch.class, "softmax", () -> Tensor.scalar(1f).softmax(), "rank >= 1", "()");
+        expect(TensorException.RankMismatch.class, "upsample_nearest2x", () -> z(4).upsampleNearest2x(), "(4)");
     }
 
     @Test
@@ -72,6 +74,8 @@ class ErrorsTest {
         expect(TensorException.ShapeMismatch.class, "group_norm",
                 () -> z(2, 4, 3).groupNorm(2, z(3), z(3), 1e-5f), "affine parameter (3) vs input (2,4,3)");
         expect(TensorException.ShapeMismatch.class, "avg_pool2x2", () -> z(1, 3, 5, 4).avgPool2x2(), "5x4", "even");
+        expect(TensorException.ShapeMismatch.class, "conv2d", () -> z(1, 3, 2, 2).conv2d(z(4, 3, 5, 5), null, 1, 1),
+                "kernel (4,3,5,5) larger than padded input (1,3,2,2)");
         expect(TensorException.ShapeMismatch.class, "assign", () -> z(2, 3).assign(z(3, 2)), "target (2,3)");
         expect(TensorException.ShapeMismatch.class, "item", () -> z(2).item(), "(2)");
         expect(TensorException.ShapeMismatch.class, "of", () -> Tensor.of(new float[5], 2, 3), "5 values", "(2,3)");
@@ -137,6 +141,7 @@ class ErrorsTest {
         expect(TensorException.BadArgument.class, "cross_entropy",
                 () -> Losses.crossEntropy(z(2, 3), new int[] {0, 3}), "label 3 at row 1 outside [0, 3)");
         expect(TensorException.BadArgument.class, "full", () -> Tensor.zeros(2, -1), "negative dimension");
+        expect(TensorException.BadArgument.class, "max", () -> z(3, 0).max(false, 1), "max over an empty axis of (3,0)");
         for (float p : new float[] {1f, -0.1f, 1.5f, Float.NaN}) {
             expect(TensorException.BadArgument.class, "dropout", () -> z(2, 3).dropout(p, true, new Philox(1)),
                     "probability " + p + " outside [0, 1)", "(2,3)");
