@@ -103,57 +103,6 @@ class UNetTest {
     }
 
     @Test
-    void wholeNetworkGradient() {
-        UNet net = new UNet(UNetConfig.tinyTest(), new Philox(11));
-        GradCheck.randomize(net, new Philox(12));
-        Tensor x = GradCheck.input(new Philox(13), 2, 3, 4, 4);
-        int[] t = {3, 640};
-        var leaves = new java.util.LinkedHashMap<String, Tensor>();
-        leaves.put("x", x);
-        leaves.putAll(GradCheck.leaves(net));
-        GradCheck.check("tiny U-Net", () -> net.forward(x, t), leaves, 2, 14);
-    }
-
-    @Test
-    void zModulatedBranchOnFrozenFeaturesIsZeroAtInitAndDifferentiable() {
-        // the PDAE shift decoder of METHOD.md 2.2 assembled from the public blocks
-        UNetConfig cfg = UNetConfig.tinyTest();
-        UNet frozen = new UNet(cfg, new Philox(21));
-        GradCheck.randomize(frozen, new Philox(22));
-        frozen.freeze().eval();
-        Philox rng = new Philox(23);
-        Linear labelEmb = new Linear(5, cfg.embDim(), Device.CPU, rng);
-        MiddleBlock mid = new MiddleBlock(cfg, true, Device.CPU, rng);
-        Decoder dec = new Decoder(cfg, true, Device.CPU, rng);
-        OutputHead head = new OutputHead(cfg.channels(0), cfg.inChannels(), cfg.groups(), Device.CPU, rng);
-        Tensor x = Tensor.randn(new Philox(24), Device.CPU, 2, 3, 4, 4);
-        Features f;
-        try (GradMode ng = GradMode.off()) {
-            f = frozen.encode(x, new int[] {100, 700});
-        }
-        Tensor z = GradCheck.input(new Philox(25), 2, 5);
-        java.util.function.Supplier<Tensor> shift = () -> {
-            Tensor ez = labelEmb.forward(z);
-            return head.forward(dec.forward(mid.forward(f.bottleneck(), f.emb(), ez), f.skips(), f.emb(), ez));
-        };
-        for (float v : shift.get().toArray()) {
-            assertEquals(0f, v, "G is identically 0 at step 0 (zero-initialised output conv)");
-        }
-        for (dev.diti4j.nn.Module m : List.of(labelEmb, mid, dec, head)) {
-            GradCheck.randomize(m, new Philox(26));
-        }
-        var leaves = new java.util.LinkedHashMap<String, Tensor>();
-        leaves.put("z", z);
-        leaves.put("label_emb.weight", labelEmb.weight().tensor());
-        leaves.put("mid.res1.emb_z.weight", mid.namedParameters().get("res1.emb_z.weight").tensor());
-        leaves.put("up.0.res.emb_z.bias", dec.namedParameters().get("0.res.emb_z.bias").tensor());
-        leaves.put("up.1.up.conv2.weight", dec.namedParameters().get("1.up.conv2.weight").tensor());
-        leaves.put("out.conv.weight", head.namedParameters().get("conv.weight").tensor());
-        GradCheck.check("shift branch", shift, leaves, 3, 27);
-        assertThrows(IllegalArgumentException.class, () -> mid.forward(f.bottleneck(), f.emb(), null));
-    }
-
-    @Test
     void frozenNetworkBuildsNoGraph() {
         UNet net = new UNet(UNetConfig.tinyTest(), new Philox(15));
         net.freeze().eval();
