@@ -1,20 +1,53 @@
 package dev.diti4j.core.cpu;
 
+import static dev.diti4j.core.cpu.GemmKernel.MR;
+import static dev.diti4j.core.cpu.GemmKernel.NR;
+
+import dev.diti4j.core.Device;
+import dev.diti4j.core.TensorException;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision matrix product {@code C = op(A) op(B) (+ C)} on row-major arrays with
- * leading dimensions and offsets.
+ * leading dimensions and offsets, in the GotoBLAS/BLIS structure (docs/internals/gemm.md):
+ *
+ * <pre>
+ *   for j0 in steps of NC over n:                  // op(B) block (kc, nc): shared, in L3
+ *     for p0 in steps of KC over k:
+ *       pack op(B)[p0:p0+kc, j0:j0+nc] into NR-column panels      (in parallel)
+ *       for each task (row block of mc rows, group of B panels):    (dynamic, on every thread)
+ *         pack op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels         // (mc, kc): in L2
+ *         for each B panel (kc, NR):                                // stays in L1
+ *           for each A panel (MR, kc):
+ *             C[MR x NR tile] (+)= A panel * B panel                // GemmKernel
+ * </pre>
+ *
+ * The first k block overwrites C unless {@code accumulate}; later ones add to it. Products too
+ * small to repay packing take a direct loop.
  */
 public final class Gemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Inner-dimension block: a (KC, NR) B panel is 16 KiB for NR = 16, half of a Zen L1d. */
+    static final int KC = 256;
+    /** Row block: an (MC, KC) packed A block is 144 KiB, well inside a 512 KiB L2. */
+    static final int MC = 144;
+    /** Column block: a (KC, NC) packed B block is 4 MiB, shared by all threads through L3. */
+    static final int NC = 4096;
+    /** Products with at most this many multiply-adds use the direct loop. */
+    private static final long DIRECT_MAX = 24 * 24 * 24;
+    /** Products with fewer multiply-adds than this run on the calling thread only. */
+    private static final long PARALLEL_MIN = 1L << 18;
+    /** Tasks per thread per k block: enough to even out threads slowed by other processes. */
+    private static final int TASKS_PER_THREAD = 8;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {
     }
 
     /**
-     * C (m, n) = op(A) (m, k) * op(B) (k, n), or C += ... when {@code accumulate}.
+     * C (m, n) = op(A) (m, k) * op(B) (k, n), or C += ... when {@code accumulate}. Uses every
+     * thread of {@link Parallel}.
      *
      * @param a   A stored (m, k) with row length lda, or (k, m) when {@code ta}
      * @param b   B stored (k, n) with row length ldb, or (n, k) when {@code tb}
@@ -23,6 +56,14 @@ public final class Gemm {
     public static void sgemm(boolean ta, boolean tb, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
+        sgemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    }
+
+    /** As {@link #sgemm(boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)}; runs on the calling thread only unless {@code parallel}. */
+    static void sgemm(boolean ta, boolean tb, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+        check(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
             return;
         }
@@ -34,47 +75,192 @@ public final class Gemm {
             }
             return;
         }
-        // op(B) as a dense row-major (k, n) panel
-        float[] bp;
-        int bpOff;
-        int ldbp;
-        if (tb) {
-            bp = new float[k * n];
-            for (int j = 0; j < n; j++) {
-                for (int p = 0; p < k; p++) {
-                    bp[p * n + j] = b[bOff + j * ldb + p];
-                }
-            }
-            bpOff = 0;
-            ldbp = n;
-        } else {
-            bp = b;
-            bpOff = bOff;
-            ldbp = ldb;
+        long work = (long) m * n * k;
+        if (work <= DIRECT_MAX || m == 1) {
+            direct(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
         }
-        Parallel.forRange(m, Math.max(1, (int) (65536L / Math.max(1L, (long) n * k / 64))), (s, e) -> {
-            for (int i = s; i < e; i++) {
-                int ci = cOff + i * ldc;
-                if (!accumulate) {
-                    java.util.Arrays.fill(c, ci, ci + n, 0f);
+        blocked(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                parallel && work >= PARALLEL_MIN && Parallel.THREADS > 1);
+    }
+
+    /** A one-line description of the kernel in use, for benchmark reports. */
+    public static String describe() {
+        return GemmKernel.describe() + ", KC=" + KC + " MC=" + MC + " NC=" + NC;
+    }
+
+    private static void blocked(boolean ta, boolean tb, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+        // even row blocks of at most MC rows, a multiple of MR each
+        int mBlocks = ceilDiv(m, MC);
+        int mc = ceilDiv(ceilDiv(m, mBlocks), MR) * MR;
+        int rowBlocks = ceilDiv(m, mc);
+        Buffers own = BUFFERS.get();
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nc = Math.min(NC, n - j0);
+            int panels = ceilDiv(nc, NR);
+            int groups = parallel ? Math.min(panels, Math.max(1,
+                    ceilDiv(TASKS_PER_THREAD * Parallel.THREADS, rowBlocks))) : 1;
+            int perGroup = ceilDiv(panels, groups);
+            int colGroups = ceilDiv(panels, perGroup);
+            int tasks = rowBlocks * colGroups;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                boolean overwrite = p0 == 0 && !accumulate;
+                float[] bp = own.packedB(GemmPacking.packedBSize(kc, nc));
+                int jb = j0;
+                int pb = p0;
+                if (parallel) {
+                    Parallel.forRange(panels, 4, (s, e) -> GemmPacking.packB(tb, b, bOff, ldb, pb, kc, jb, nc, s, e, bp));
+                } else {
+                    GemmPacking.packB(tb, b, bOff, ldb, pb, kc, jb, nc, 0, panels, bp);
                 }
-                for (int p = 0; p < k; p++) {
-                    float av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    if (av == 0f) {
-                        continue;
+                AtomicInteger next = new AtomicInteger();
+                Parallel.Range worker = (s, e) -> {
+                    Buffers buf = BUFFERS.get();
+                    float[] ap = buf.packedA(GemmPacking.packedASize(mc, kc));
+                    int packed = -1;
+                    for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                        int ib = t / colGroups;
+                        int g = t % colGroups;
+                        int i0 = ib * mc;
+                        int rows = Math.min(mc, m - i0);
+                        if (ib != packed) {
+                            GemmPacking.packA(ta, a, aOff, lda, i0, rows, pb, kc, ap);
+                            packed = ib;
+                        }
+                        macro(kc, ap, rows, bp, nc, g * perGroup, Math.min(panels, (g + 1) * perGroup),
+                                c, cOff + i0 * ldc + jb, ldc, overwrite, buf.tile);
                     }
-                    int bi = bpOff + p * ldbp;
-                    FloatVector va = FloatVector.broadcast(S, av);
-                    int j = 0;
-                    for (int end = S.loopBound(n); j < end; j += S.length()) {
-                        FloatVector.fromArray(S, bp, bi + j).fma(va, FloatVector.fromArray(S, c, ci + j))
-                                .intoArray(c, ci + j);
-                    }
-                    for (; j < n; j++) {
-                        c[ci + j] += av * bp[bi + j];
+                };
+                if (parallel && tasks > 1) {
+                    Parallel.forRange(Math.min(Parallel.THREADS, tasks), 1, worker);
+                } else {
+                    worker.run(0, 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * C[0:mc, panels [q0, q1)] (+)= packed A block (mc, kc) * packed B panels. Edge tiles go
+     * through {@code tile} (MR, NR) and only their valid part reaches C.
+     */
+    private static void macro(int kc, float[] ap, int mc, float[] bp, int nc, int q0, int q1,
+                              float[] c, int cBase, int ldc, boolean overwrite, float[] tile) {
+        for (int q = q0; q < q1; q++) {
+            int j = q * NR;
+            int cols = Math.min(NR, nc - j);
+            int bi = q * kc * NR;
+            for (int r0 = 0, ai = 0; r0 < mc; r0 += MR, ai += kc * MR) {
+                int rows = Math.min(MR, mc - r0);
+                int ci = cBase + r0 * ldc + j;
+                if (rows == MR && cols == NR) {
+                    GemmKernel.tile(kc, ap, ai, bp, bi, c, ci, ldc, overwrite);
+                } else {
+                    GemmKernel.tile(kc, ap, ai, bp, bi, tile, 0, NR, true);
+                    for (int r = 0; r < rows; r++) {
+                        int o = ci + r * ldc;
+                        for (int x = 0; x < cols; x++) {
+                            c[o + x] = overwrite ? tile[r * NR + x] : c[o + x] + tile[r * NR + x];
+                        }
                     }
                 }
             }
-        });
+        }
+    }
+
+    /** Unpacked loops for tiny products and single rows (where packing B would cost as much as the product). */
+    private static void direct(boolean ta, boolean tb, int m, int n, int k,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (tb) {
+                // op(B)(p, j) = b[j*ldb + p]: a dot product per element of C
+                for (int j = 0; j < n; j++) {
+                    int bj = bOff + j * ldb;
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) {
+                        s = Math.fma(ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p], b[bj + p], s);
+                    }
+                    c[ci + j] = accumulate ? c[ci + j] + s : s;
+                }
+                continue;
+            }
+            if (!accumulate) {
+                java.util.Arrays.fill(c, ci, ci + n, 0f);
+            }
+            for (int p = 0; p < k; p++) {
+                float av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                int bi = bOff + p * ldb;
+                int j = 0;
+                if (GemmKernel.VECTOR) {
+                    FloatVector va = FloatVector.broadcast(GemmKernel.S, av);
+                    for (int end = GemmKernel.S.loopBound(n); j < end; j += GemmKernel.L) {
+                        FloatVector.fromArray(GemmKernel.S, b, bi + j)
+                                .fma(va, FloatVector.fromArray(GemmKernel.S, c, ci + j)).intoArray(c, ci + j);
+                    }
+                }
+                for (; j < n; j++) {
+                    c[ci + j] = Math.fma(av, b[bi + j], c[ci + j]);
+                }
+            }
+        }
+    }
+
+    private static void check(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw bad("negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        checkOperand("A", a, aOff, lda, ta ? k : m, ta ? m : k);
+        checkOperand("B", b, bOff, ldb, tb ? n : k, tb ? k : n);
+        checkOperand("C", c, cOff, ldc, m, n);
+    }
+
+    /** A stored (rows, cols) matrix with row length ld from off must lie inside the array. */
+    private static void checkOperand(String name, float[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        if (ld < cols) {
+            throw bad(name + " leading dimension " + ld + " < row length " + cols);
+        }
+        long last = off + (long) (rows - 1) * ld + cols - 1;
+        if (off < 0 || last >= x.length) {
+            throw bad(name + " (" + rows + "," + cols + ") with leading dimension " + ld + " from offset " + off
+                    + " does not fit an array of " + x.length);
+        }
+    }
+
+    private static TensorException bad(String detail) {
+        return new TensorException.BadArgument("sgemm", detail, Device.CPU);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /** Packing buffers of one thread, grown on demand and reused by every later product. */
+    private static final class Buffers {
+        final float[] tile = new float[MR * NR];
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] packedB(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
     }
 }
