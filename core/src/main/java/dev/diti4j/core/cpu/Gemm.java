@@ -13,14 +13,15 @@ import jdk.incubator.vector.FloatVector;
  * leading dimensions and offsets, in the GotoBLAS/BLIS structure (docs/internals/gemm.md):
  *
  * <pre>
- *   for j0 in steps of NC over n:                  // op(B) block (kc, nc): shared, in L3
- *     for p0 in steps of KC over k:
- *       pack op(B)[p0:p0+kc, j0:j0+nc] into NR-column panels      (in parallel)
- *       for each task (row block of mc rows, group of B panels):    (dynamic, on every thread)
- *         pack op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels         // (mc, kc): in L2
- *         for each B panel (kc, NR):                                // stays in L1
- *           for each A panel (MR, kc):
- *             C[MR x NR tile] (+)= A panel * B panel                // GemmKernel
+ *   for each column chunk j0 (packed B at most PACK_CAP floats):
+ *     pack op(B)[:, j0:j0+nc] into (KC, NR) panels                   (in parallel)
+ *     for each row chunk i0 (packed A at most PACK_CAP floats):
+ *       pack op(A)[i0:i0+mchunk, :] into (MR, KC) panels              (in parallel)
+ *       for each task (row block of mc rows, group of B panels):      (dynamic, on every thread)
+ *         for each k block p0:                    // the task's C block (mc, group) stays in L2
+ *           for each B panel (KC, NR) of the group:                   // stays in L1
+ *             for each A panel (MR, KC) of the row block:             // streams from L2
+ *               C[MR x NR tile] (+)= A panel * B panel                // GemmKernel
  * </pre>
  *
  * The first k block overwrites C unless {@code accumulate}; later ones add to it. Products too
@@ -29,10 +30,12 @@ import jdk.incubator.vector.FloatVector;
 public final class Gemm {
     /** Inner-dimension block: a (KC, NR) B panel is 16 KiB for NR = 16, half of a Zen L1d. */
     static final int KC = 256;
-    /** Row block: an (MC, KC) packed A block is 144 KiB, well inside a 512 KiB L2. */
+    /** Row block: an (MC, KC) slice of packed A is 144 KiB, well inside a 512 KiB L2. */
     static final int MC = 144;
-    /** Column block: a (KC, NC) packed B block is 4 MiB, shared by all threads through L3. */
-    static final int NC = 4096;
+    /** Floats of packed A or packed B held at once (16 MiB each); larger products go in chunks. */
+    static final int PACK_CAP = 1 << 22;
+    /** Floats of one task's block of C (128 KiB): small enough to stay in L2 across all of k. */
+    static final int C_BLOCK = 1 << 15;
     /** Products with at most this many multiply-adds use the direct loop. */
     private static final long DIRECT_MAX = 24 * 24 * 24;
     /** Products with fewer multiply-adds than this run on the calling thread only. */
@@ -86,52 +89,71 @@ public final class Gemm {
 
     /** A one-line description of the kernel in use, for benchmark reports. */
     public static String describe() {
-        return GemmKernel.describe() + ", KC=" + KC + " MC=" + MC + " NC=" + NC;
+        return GemmKernel.describe() + ", KC=" + KC + " MC=" + MC;
     }
 
     private static void blocked(boolean ta, boolean tb, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
-        // even row blocks of at most MC rows, a multiple of MR each
-        int mBlocks = ceilDiv(m, MC);
-        int mc = ceilDiv(ceilDiv(m, mBlocks), MR) * MR;
-        int rowBlocks = ceilDiv(m, mc);
+        // even row blocks of at most MC rows, each a whole number of MR-row panels
+        int mc = GemmPacking.paddedRows(ceilDiv(m, ceilDiv(m, MC)));
+        int kBlocks = ceilDiv(k, KC);
+        // chunks of C whose packed operands fit PACK_CAP floats each
+        int ncMax = Math.max(NR, PACK_CAP / k / NR * NR);
+        int mChunkMax = Math.max(mc, PACK_CAP / k / mc * mc);
         Buffers own = BUFFERS.get();
-        for (int j0 = 0; j0 < n; j0 += NC) {
-            int nc = Math.min(NC, n - j0);
+        for (int j0 = 0; j0 < n; j0 += ncMax) {
+            int nc = Math.min(ncMax, n - j0);
             int panels = ceilDiv(nc, NR);
-            int groups = parallel ? Math.min(panels, Math.max(1,
-                    ceilDiv(TASKS_PER_THREAD * Parallel.THREADS, rowBlocks))) : 1;
-            int perGroup = ceilDiv(panels, groups);
-            int colGroups = ceilDiv(panels, perGroup);
-            int tasks = rowBlocks * colGroups;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
-                boolean overwrite = p0 == 0 && !accumulate;
-                float[] bp = own.packedB(GemmPacking.packedBSize(kc, nc));
-                int jb = j0;
-                int pb = p0;
-                if (parallel) {
-                    Parallel.forRange(panels, 4, (s, e) -> GemmPacking.packB(tb, b, bOff, ldb, pb, kc, jb, nc, s, e, bp));
-                } else {
-                    GemmPacking.packB(tb, b, bOff, ldb, pb, kc, jb, nc, 0, panels, bp);
+            int ncPad = panels * NR;
+            float[] bp = own.packedB(ncPad * k);
+            int jc = j0;
+            // packed B: k block pb (from p0 = pb*KC) holds its panels (kc, NR) from p0*ncPad
+            run(parallel, kBlocks * panels, 8, (s, e) -> {
+                for (int item = s; item < e; item++) {
+                    int p0 = item / panels * KC;
+                    int q = item % panels;
+                    GemmPacking.packB(tb, b, bOff, ldb, p0, Math.min(KC, k - p0), jc, nc, q, q + 1, bp, p0 * ncPad);
                 }
+            });
+            for (int i0 = 0; i0 < m; i0 += mChunkMax) {
+                int ic = i0;
+                int rowBlocks = ceilDiv(Math.min(mChunkMax, m - i0), mc);
+                int chunkEnd = Math.min(m, i0 + mChunkMax);
+                float[] ap = own.packedA(rowBlocks * mc * k);
+                // packed A: row block rb holds its k blocks from rb*mc*k, block pb (rows, kc) from rowsPad*p0
+                run(parallel, rowBlocks * kBlocks, 1, (s, e) -> {
+                    for (int item = s; item < e; item++) {
+                        int rb = item / kBlocks;
+                        int p0 = item % kBlocks * KC;
+                        int r0 = ic + rb * mc;
+                        int rows = Math.min(mc, chunkEnd - r0);
+                        GemmPacking.packA(ta, a, aOff, lda, r0, rows, p0, Math.min(KC, k - p0), ap,
+                                rb * mc * k + GemmPacking.paddedRows(rows) * p0);
+                    }
+                });
+                // tasks: (row block, group of B panels); a task's C block stays in L2 over all of k
+                int perGroup = Math.max(1, Math.min(panels, C_BLOCK / (mc * NR)));
+                while (parallel && perGroup > 1 && rowBlocks * ceilDiv(panels, perGroup) < TASKS_PER_THREAD * Parallel.THREADS) {
+                    perGroup = ceilDiv(perGroup, 2);
+                }
+                int groupSize = perGroup;
+                int colGroups = ceilDiv(panels, groupSize);
+                int tasks = rowBlocks * colGroups;
                 AtomicInteger next = new AtomicInteger();
                 Parallel.Range worker = (s, e) -> {
-                    Buffers buf = BUFFERS.get();
-                    float[] ap = buf.packedA(GemmPacking.packedASize(mc, kc));
-                    int packed = -1;
+                    float[] tile = BUFFERS.get().tile;
                     for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-                        int ib = t / colGroups;
+                        int rb = t / colGroups;
                         int g = t % colGroups;
-                        int i0 = ib * mc;
-                        int rows = Math.min(mc, m - i0);
-                        if (ib != packed) {
-                            GemmPacking.packA(ta, a, aOff, lda, i0, rows, pb, kc, ap);
-                            packed = ib;
+                        int r0 = ic + rb * mc;
+                        int rows = Math.min(mc, chunkEnd - r0);
+                        int rowsPad = GemmPacking.paddedRows(rows);
+                        for (int p0 = 0; p0 < k; p0 += KC) {
+                            macro(Math.min(KC, k - p0), ap, rb * mc * k + rowsPad * p0, rows, bp, p0 * ncPad, nc,
+                                    g * groupSize, Math.min(panels, (g + 1) * groupSize), c, cOff + r0 * ldc + jc, ldc,
+                                    p0 == 0 && !accumulate, tile);
                         }
-                        macro(kc, ap, rows, bp, nc, g * perGroup, Math.min(panels, (g + 1) * perGroup),
-                                c, cOff + i0 * ldc + jb, ldc, overwrite, buf.tile);
                     }
                 };
                 if (parallel && tasks > 1) {
@@ -143,17 +165,26 @@ public final class Gemm {
         }
     }
 
+    /** body over [0, n) on every thread when {@code parallel}, else on this one. */
+    private static void run(boolean parallel, int n, int grain, Parallel.Range body) {
+        if (parallel) {
+            Parallel.forRange(n, grain, body);
+        } else {
+            body.run(0, n);
+        }
+    }
+
     /**
-     * C[0:mc, panels [q0, q1)] (+)= packed A block (mc, kc) * packed B panels. Edge tiles go
-     * through {@code tile} (MR, NR) and only their valid part reaches C.
+     * C[0:mc, panels [q0, q1)] (+)= packed A block (mc, kc) from aBase * packed B panels from
+     * bBase. Edge tiles go through {@code tile} (MR, NR) and only their valid part reaches C.
      */
-    private static void macro(int kc, float[] ap, int mc, float[] bp, int nc, int q0, int q1,
+    private static void macro(int kc, float[] ap, int aBase, int mc, float[] bp, int bBase, int nc, int q0, int q1,
                               float[] c, int cBase, int ldc, boolean overwrite, float[] tile) {
         for (int q = q0; q < q1; q++) {
             int j = q * NR;
             int cols = Math.min(NR, nc - j);
-            int bi = q * kc * NR;
-            for (int r0 = 0, ai = 0; r0 < mc; r0 += MR, ai += kc * MR) {
+            int bi = bBase + q * kc * NR;
+            for (int r0 = 0, ai = aBase; r0 < mc; r0 += MR, ai += kc * MR) {
                 int rows = Math.min(MR, mc - r0);
                 int ci = cBase + r0 * ldc + j;
                 if (rows == MR && cols == NR) {

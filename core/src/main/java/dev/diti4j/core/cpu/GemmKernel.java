@@ -16,10 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       c[r][0] += ap[p, r] * b0;  c[r][1] += ap[p, r] * b1     // broadcast + 2 FMAs
  * </pre>
  *
- * With L lanes per vector the tile is 6 x 2L: 6 x 16 for 256-bit vectors (12 accumulators, two B
- * vectors and one broadcast fit the 16 AVX2 registers) and 6 x 32 for 512-bit vectors. Each step
- * issues 12 FMAs for 2 loads and 6 broadcasts, so the loads stay below the FMA rate. The species,
- * its lane count and the tile are {@code static final} so that C2 folds them into the loop.
+ * With L lanes per vector the tile is 4 x 2L: 4 x 16 for 256-bit vectors, 4 x 32 for 512-bit. Its
+ * eight accumulators cover the FMA latency (4 cycles at 2 FMAs per cycle), and 8 accumulators + 2
+ * B vectors + the broadcasts C2 hoists ahead of the FMAs (4) fit the 16 AVX2 registers: the
+ * 6 x 16 tile of C BLAS libraries needs one register more than C2 finds and spills an
+ * accumulator through the stack on every step (docs/internals/gemm.md). Each step issues 8 FMAs
+ * for 2 loads and 4 broadcasts. The species, its lane count and the tile are {@code static final}
+ * so that C2 folds them into the loop.
  *
  * <p>The species can be forced with the system property {@code diti4j.gemm.vectorBits} (128, 256
  * or 512; 0 selects the scalar kernel): the tests use it to check every path on one machine.
@@ -33,7 +36,7 @@ final class GemmKernel {
     /** Whether the vector kernel is used; the scalar kernel otherwise. */
     static final boolean VECTOR = L >= 4 && Integer.getInteger("diti4j.gemm.vectorBits", -1) != 0;
     /** Rows of the C tile (rows per packed A panel). */
-    static final int MR = VECTOR ? 6 : 4;
+    static final int MR = 4;
     /** Columns of the C tile (columns per packed B panel). */
     static final int NR = VECTOR ? 2 * L : 4;
 
@@ -79,10 +82,6 @@ final class GemmKernel {
         FloatVector c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S);
         FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int a = ai + p * MR;
             int b = bi + p * NR;
@@ -100,19 +99,11 @@ final class GemmKernel {
             av = FloatVector.broadcast(S, ap[a + 3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
         }
         store(c00, c01, c, ci, overwrite);
         store(c10, c11, c, ci + ldc, overwrite);
         store(c20, c21, c, ci + 2 * ldc, overwrite);
         store(c30, c31, c, ci + 3 * ldc, overwrite);
-        store(c40, c41, c, ci + 4 * ldc, overwrite);
-        store(c50, c51, c, ci + 5 * ldc, overwrite);
     }
 
     private static void store(FloatVector v0, FloatVector v1, float[] c, int o, boolean overwrite) {

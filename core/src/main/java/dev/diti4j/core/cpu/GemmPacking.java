@@ -23,24 +23,24 @@ final class GemmPacking {
     private GemmPacking() {
     }
 
-    /** Floats needed to pack an (mc, kc) block of A. */
-    static int packedASize(int mc, int kc) {
-        return (mc + MR - 1) / MR * MR * kc;
+    /** mc rounded up to whole MR-row panels. */
+    static int paddedRows(int mc) {
+        return (mc + MR - 1) / MR * MR;
     }
 
-    /** Floats needed to pack a (kc, nc) block of B. */
-    static int packedBSize(int kc, int nc) {
-        return (nc + NR - 1) / NR * NR * kc;
+    /** nc rounded up to whole NR-column panels. */
+    static int paddedCols(int nc) {
+        return (nc + NR - 1) / NR * NR;
     }
 
     /**
-     * Packs op(A)[i0:i0+mc, p0:p0+kc] into ap from index 0. op(A)(i, p) is a[aOff + i*lda + p], or
-     * a[aOff + p*lda + i] when {@code ta}.
+     * Packs op(A)[i0:i0+mc, p0:p0+kc] into ap from index apOff. op(A)(i, p) is a[aOff + i*lda + p],
+     * or a[aOff + p*lda + i] when {@code ta}.
      */
-    static void packA(boolean ta, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
+    static void packA(boolean ta, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap, int apOff) {
         for (int panel = 0, r0 = 0; r0 < mc; panel++, r0 += MR) {
             int rows = Math.min(MR, mc - r0);
-            int base = panel * kc * MR;
+            int base = apOff + panel * kc * MR;
             if (ta) {
                 // rows of the stored A are columns of op(A): each p gives MR contiguous values
                 for (int p = 0; p < kc; p++) {
@@ -53,21 +53,17 @@ final class GemmPacking {
                         ap[dst + r] = 0f;
                     }
                 }
-            } else if (rows == MR && MR == 6) {
-                // six read streams, one sequential write stream
+            } else if (rows == 4 && MR == 4) {
+                // four read streams, one sequential write stream
                 int s0 = aOff + (i0 + r0) * lda + p0;
                 int s1 = s0 + lda;
                 int s2 = s1 + lda;
                 int s3 = s2 + lda;
-                int s4 = s3 + lda;
-                int s5 = s4 + lda;
-                for (int p = 0, dst = base; p < kc; p++, dst += 6) {
+                for (int p = 0, dst = base; p < kc; p++, dst += 4) {
                     ap[dst] = a[s0 + p];
                     ap[dst + 1] = a[s1 + p];
                     ap[dst + 2] = a[s2 + p];
                     ap[dst + 3] = a[s3 + p];
-                    ap[dst + 4] = a[s4 + p];
-                    ap[dst + 5] = a[s5 + p];
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
@@ -88,15 +84,15 @@ final class GemmPacking {
 
     /**
      * Packs the NR-column panels [panelStart, panelEnd) of op(B)[p0:p0+kc, j0:j0+nc] into bp (panel
-     * q starts at q*kc*NR). op(B)(p, j) is b[bOff + p*ldb + j], or b[bOff + j*ldb + p] when
+     * q starts at bpOff + q*kc*NR). op(B)(p, j) is b[bOff + p*ldb + j], or b[bOff + j*ldb + p] when
      * {@code tb}.
      */
     static void packB(boolean tb, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
-                      int panelStart, int panelEnd, float[] bp) {
+                      int panelStart, int panelEnd, float[] bp, int bpOff) {
         for (int panel = panelStart; panel < panelEnd; panel++) {
             int c0 = panel * NR;
             int cols = Math.min(NR, nc - c0);
-            int base = panel * kc * NR;
+            int base = bpOff + panel * kc * NR;
             if (tb) {
                 // rows of the stored B are columns of op(B): read each contiguously
                 for (int j = 0; j < NR; j++) {

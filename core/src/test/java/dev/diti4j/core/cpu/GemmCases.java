@@ -117,13 +117,14 @@ final class GemmCases {
     }
 
     /**
-     * Cases that cross every block edge: MC and KC (m = 150, k = 300), NC (n = 4100), and one
-     * large enough to run on every thread; each with all four transpose combinations.
+     * Cases that cross every block edge: MC and KC (m = 150, k = 300), packed operands larger than
+     * PACK_CAP (k*n or m*k above 2^22, so C is done in chunks), and products large enough to run
+     * on every thread; each with all four transpose combinations, with and without accumulation.
      */
     static List<String> runEdges(long seed, boolean big) {
         List<String> bad = new ArrayList<>();
         int[][] shapes = big
-                ? new int[][] {{150, 37, 300}, {13, 4100, 9}, {97, 131, 263}, {2, 3, 4}}
+                ? new int[][] {{150, 37, 300}, {13, 4100, 9}, {97, 131, 263}, {2, 3, 4}, {2, 14100, 300}, {14100, 3, 300}}
                 : new int[][] {{13, 37, 61}, {7, 4100, 3}, {70, 70, 60}, {2, 3, 4}};
         long s = seed;
         for (int[] sh : shapes) {

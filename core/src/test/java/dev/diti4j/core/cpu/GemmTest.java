@@ -104,7 +104,7 @@ class GemmTest {
             p.destroyForcibly();
             return "timed out";
         }
-        String expected = "kernel: " + (bits == 0 ? "4x4 tile, scalar" : "6x" + (2 * bits / 32) + " tile, " + bits + "-bit FMA");
+        String expected = "kernel: " + (bits == 0 ? "4x4 tile, scalar" : "4x" + (2 * bits / 32) + " tile, " + bits + "-bit FMA");
         if (p.exitValue() == 0 && out.contains(expected)) {
             return "ok";
         }
