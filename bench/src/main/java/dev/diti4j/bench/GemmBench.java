@@ -3,11 +3,9 @@ package dev.diti4j.bench;
 import dev.diti4j.core.cpu.Gemm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -44,18 +42,6 @@ public class GemmBench {
         a = BenchData.gaussian(rng, n * n);
         b = BenchData.gaussian(rng, n * n);
         c = new float[n * n];
-    }
-
-    /** Floating-point operations done, reported per second as GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflop = 0;
-        }
     }
 
     @Benchmark
