@@ -14,13 +14,13 @@ import jdk.incubator.vector.FloatVector;
  *
  * <pre>
  *   for each column chunk j0 (packed B at most PACK_CAP floats):
- *     pack op(B)[:, j0:j0+nc] into (KC, NR) panels                   (in parallel)
+ *     pack op(B)[:, j0:j0+nc] into (kc, NR) panels                   (in parallel)
  *     for each row chunk i0 (packed A at most PACK_CAP floats):
- *       pack op(A)[i0:i0+mchunk, :] into (MR, KC) panels              (in parallel)
+ *       pack op(A)[i0:i0+mchunk, :] into (MR, kc) panels              (in parallel)
  *       for each task (row block of mc rows, group of B panels):      (dynamic, on every thread)
  *         for each k block p0:                    // the task's C block (mc, group) stays in L2
- *           for each B panel (KC, NR) of the group:                   // stays in L1
- *             for each A panel (MR, KC) of the row block:             // streams from L2
+ *           for each B panel (kc, NR) of the group:                   // stays in L1
+ *             for each A panel (MR, kc) of the row block:             // streams from L2
  *               C[MR x NR tile] (+)= A panel * B panel                // GemmKernel
  * </pre>
  *
@@ -28,14 +28,20 @@ import jdk.incubator.vector.FloatVector;
  * small to repay packing take a direct loop.
  */
 public final class Gemm {
-    /** Inner-dimension block: a (KC, NR) B panel is 16 KiB for NR = 16, half of a Zen L1d. */
-    static final int KC = 256;
-    /** Row block: an (MC, KC) slice of packed A is 144 KiB, well inside a 512 KiB L2. */
-    static final int MC = 144;
+    /**
+     * Cache blocking: kc, the inner-dimension block, sized so that one (kc, NR) B panel is 16 KiB
+     * (kc = 256 for NR = 16), half of a 32 KiB L1d, leaving room for the A panel and the C tile;
+     * mc, the row block, whose (mc, kc) slice of packed A (144 KiB) sits in a 512 KiB L2; cBlock,
+     * the floats of one task's block of C (128 KiB), which stays in L2 across all of k.
+     */
+    record Blocking(int kc, int mc, int cBlock) {
+    }
+
+    /** The blocking in use. */
+    static final Blocking BLOCKING = new Blocking(Math.clamp(4096 / NR, 128, 512), 144, 1 << 15);
+
     /** Floats of packed A or packed B held at once (16 MiB each); larger products go in chunks. */
     static final int PACK_CAP = 1 << 22;
-    /** Floats of one task's block of C (128 KiB): small enough to stay in L2 across all of k. */
-    static final int C_BLOCK = 1 << 15;
     /** Products with at most this many multiply-adds use the direct loop. */
     private static final long DIRECT_MAX = 24 * 24 * 24;
     /** Products with fewer multiply-adds than this run on the calling thread only. */
@@ -84,20 +90,21 @@ public final class Gemm {
             return;
         }
         blocked(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                parallel && work >= PARALLEL_MIN && Parallel.THREADS > 1);
+                parallel && work >= PARALLEL_MIN && Parallel.THREADS > 1, BLOCKING);
     }
 
     /** A one-line description of the kernel in use, for benchmark reports. */
     public static String describe() {
-        return GemmKernel.describe() + ", KC=" + KC + " MC=" + MC;
+        return GemmKernel.describe() + ", kc=" + BLOCKING.kc() + " mc=" + BLOCKING.mc();
     }
 
-    private static void blocked(boolean ta, boolean tb, int m, int n, int k,
+    static void blocked(boolean ta, boolean tb, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
-        // even row blocks of at most MC rows, each a whole number of MR-row panels
-        int mc = GemmPacking.paddedRows(ceilDiv(m, ceilDiv(m, MC)));
-        int kBlocks = ceilDiv(k, KC);
+                                float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, Blocking bl) {
+        int kcb = bl.kc();
+        // even row blocks of at most mc rows, each a whole number of MR-row panels
+        int mc = GemmPacking.paddedRows(ceilDiv(m, ceilDiv(m, bl.mc())));
+        int kBlocks = ceilDiv(k, kcb);
         // chunks of C whose packed operands fit PACK_CAP floats each
         int ncMax = Math.max(NR, PACK_CAP / k / NR * NR);
         int mChunkMax = Math.max(mc, PACK_CAP / k / mc * mc);
@@ -108,12 +115,12 @@ public final class Gemm {
             int ncPad = panels * NR;
             float[] bp = own.packedB(ncPad * k);
             int jc = j0;
-            // packed B: k block pb (from p0 = pb*KC) holds its panels (kc, NR) from p0*ncPad
+            // packed B: k block pb (from p0 = pb*kcb) holds its panels (kc, NR) from p0*ncPad
             run(parallel, kBlocks * panels, 8, (s, e) -> {
                 for (int item = s; item < e; item++) {
-                    int p0 = item / panels * KC;
+                    int p0 = item / panels * kcb;
                     int q = item % panels;
-                    GemmPacking.packB(tb, b, bOff, ldb, p0, Math.min(KC, k - p0), jc, nc, q, q + 1, bp, p0 * ncPad);
+                    GemmPacking.packB(tb, b, bOff, ldb, p0, Math.min(kcb, k - p0), jc, nc, q, q + 1, bp, p0 * ncPad);
                 }
             });
             for (int i0 = 0; i0 < m; i0 += mChunkMax) {
@@ -125,15 +132,15 @@ public final class Gemm {
                 run(parallel, rowBlocks * kBlocks, 1, (s, e) -> {
                     for (int item = s; item < e; item++) {
                         int rb = item / kBlocks;
-                        int p0 = item % kBlocks * KC;
+                        int p0 = item % kBlocks * kcb;
                         int r0 = ic + rb * mc;
                         int rows = Math.min(mc, chunkEnd - r0);
-                        GemmPacking.packA(ta, a, aOff, lda, r0, rows, p0, Math.min(KC, k - p0), ap,
+                        GemmPacking.packA(ta, a, aOff, lda, r0, rows, p0, Math.min(kcb, k - p0), ap,
                                 rb * mc * k + GemmPacking.paddedRows(rows) * p0);
                     }
                 });
                 // tasks: (row block, group of B panels); a task's C block stays in L2 over all of k
-                int perGroup = Math.max(1, Math.min(panels, C_BLOCK / (mc * NR)));
+                int perGroup = Math.max(1, Math.min(panels, bl.cBlock() / (mc * NR)));
                 while (parallel && perGroup > 1 && rowBlocks * ceilDiv(panels, perGroup) < TASKS_PER_THREAD * Parallel.THREADS) {
                     perGroup = ceilDiv(perGroup, 2);
                 }
@@ -149,8 +156,8 @@ public final class Gemm {
                         int r0 = ic + rb * mc;
                         int rows = Math.min(mc, chunkEnd - r0);
                         int rowsPad = GemmPacking.paddedRows(rows);
-                        for (int p0 = 0; p0 < k; p0 += KC) {
-                            macro(Math.min(KC, k - p0), ap, rb * mc * k + rowsPad * p0, rows, bp, p0 * ncPad, nc,
+                        for (int p0 = 0; p0 < k; p0 += kcb) {
+                            macro(Math.min(kcb, k - p0), ap, rb * mc * k + rowsPad * p0, rows, bp, p0 * ncPad, nc,
                                     g * groupSize, Math.min(panels, (g + 1) * groupSize), c, cOff + r0 * ldc + jc, ldc,
                                     p0 == 0 && !accumulate, tile);
                         }

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diti4j.core.TensorException;
+import dev.diti4j.core.backend.Storage;
+import dev.diti4j.core.ops.MatmulSpec;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,62 @@ class GemmTest {
     void blockEdgesAndAllTransposesMatchNaiveProduct() {
         List<String> bad = GemmCases.runEdges(7L, true);
         assertTrue(bad.isEmpty(), () -> "first mismatches:\n" + String.join("\n", bad));
+    }
+
+    /**
+     * CpuBackend.matmul over a batch, including a broadcast operand (stride 0), both through the
+     * one-product-per-thread path (many small products) and the split-each-product path.
+     */
+    @Test
+    void batchedMatmulMatchesProductByProduct() {
+        CpuBackend be = new CpuBackend();
+        SplittableRandom rng = new SplittableRandom(99);
+        List<String> bad = new ArrayList<>();
+        int[][] shapes = {{16, 33, 40, 37}, {3, 130, 140, 150}};   // batch, m, n, k
+        for (int[] sh : shapes) {
+            for (int tr = 0; tr < 4; tr++) {
+                boolean ta = (tr & 1) != 0;
+                boolean tb = (tr & 2) != 0;
+                int batch = sh[0];
+                int m = sh[1];
+                int n = sh[2];
+                int k = sh[3];
+                MatmulSpec spec = new MatmulSpec(batch, m, n, k, ta, tb, (long) m * k, 0);
+                float[] a = random(rng, batch * m * k);
+                float[] b = random(rng, k * n);
+                Storage as = be.upload(a, a.length);
+                Storage bs = be.upload(b, b.length);
+                Storage cs = be.allocate((long) batch * m * n);
+                be.matmul(spec, as, bs, cs, false);
+                float[] c = new float[batch * m * n];
+                be.download(cs, c, c.length);
+                for (int i = 0; i < batch && bad.size() < 10; i++) {
+                    for (int r = 0; r < m; r++) {
+                        for (int j = 0; j < n; j++) {
+                            double ref = 0;
+                            for (int p = 0; p < k; p++) {
+                                double av = ta ? a[i * m * k + p * m + r] : a[i * m * k + r * k + p];
+                                double bv = tb ? b[j * k + p] : b[p * n + j];
+                                ref += av * bv;
+                            }
+                            float got = c[(i * m + r) * n + j];
+                            if (!(Math.abs(got - ref) <= 1e-4 + 1e-4 * Math.abs(ref)) && bad.size() < 10) {
+                                bad.add(spec + " C[" + i + "][" + r + "," + j + "] = " + got + ", expected " + ref);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(bad.isEmpty(), () -> "first mismatches:\n" + String.join("\n", bad));
+    }
+
+    private static float[] random(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return v;
     }
 
     @Test
