@@ -14,9 +14,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <pre>
  *   for each column chunk j0 (packed B at most PACK_CAP floats):
- *     pack op(B)[:, j0:j0+nc] into (kc, NR) panels                   (in parallel)
  *     for each row chunk i0 (packed A at most PACK_CAP floats):
- *       pack op(A)[i0:i0+mchunk, :] into (MR, kc) panels              (in parallel)
+ *       pack op(A)[i0:i0+mchunk, :] into (MR, kc) panels, and with the
+ *         first row chunk op(B)[:, j0:j0+nc] into (kc, NR) panels     (one phase, every thread)
  *       for each task (row block of mc rows, group of B panels):      (dynamic, on every thread)
  *         for each k block p0:                    // the task's C block (mc, group) stays in L2
  *           for each B panel (kc, NR) of the group:                   // stays in L1
@@ -24,6 +24,8 @@ import jdk.incubator.vector.FloatVector;
  *               C[MR x NR tile] (+)= A panel * B panel                // GemmKernel
  * </pre>
  *
+ * Each phase is one fork/join on {@link Parallel}, whose threads claim items from a shared
+ * counter, so a product costs two joins per chunk.
  * The first k block overwrites C unless {@code accumulate}; later ones add to it. Products too
  * small to repay packing take a direct loop.
  */
@@ -99,8 +101,8 @@ public final class Gemm {
     }
 
     static void blocked(boolean ta, boolean tb, int m, int n, int k,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, Blocking bl) {
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, Blocking bl) {
         int kcb = bl.kc();
         // even row blocks of at most mc rows, each a whole number of MR-row panels
         int mc = GemmPacking.paddedRows(ceilDiv(m, ceilDiv(m, bl.mc())));
@@ -115,28 +117,33 @@ public final class Gemm {
             int ncPad = panels * NR;
             float[] bp = own.packedB(ncPad * k);
             int jc = j0;
-            // packed B: k block pb (from p0 = pb*kcb) holds its panels (kc, NR) from p0*ncPad
-            run(parallel, kBlocks * panels, 8, (s, e) -> {
-                for (int item = s; item < e; item++) {
-                    int p0 = item / panels * kcb;
-                    int q = item % panels;
-                    GemmPacking.packB(tb, b, bOff, ldb, p0, Math.min(kcb, k - p0), jc, nc, q, q + 1, bp, p0 * ncPad);
-                }
-            });
             for (int i0 = 0; i0 < m; i0 += mChunkMax) {
                 int ic = i0;
                 int rowBlocks = ceilDiv(Math.min(mChunkMax, m - i0), mc);
                 int chunkEnd = Math.min(m, i0 + mChunkMax);
                 float[] ap = own.packedA(rowBlocks * mc * k);
-                // packed A: row block rb holds its k blocks from rb*mc*k, block pb (rows, kc) from rowsPad*p0
-                run(parallel, rowBlocks * kBlocks, 1, (s, e) -> {
-                    for (int item = s; item < e; item++) {
-                        int rb = item / kBlocks;
-                        int p0 = item % kBlocks * kcb;
-                        int r0 = ic + rb * mc;
-                        int rows = Math.min(mc, chunkEnd - r0);
-                        GemmPacking.packA(ta, a, aOff, lda, r0, rows, p0, Math.min(kcb, k - p0), ap,
-                                rb * mc * k + GemmPacking.paddedRows(rows) * p0);
+                // One packing phase per chunk, items claimed dynamically: with the first row chunk,
+                // the B items; then the A items. Packed B: k block pb (from p0 = pb*kcb) holds its
+                // panels (kc, NR) from p0*ncPad. Packed A: row block rb holds its k blocks from
+                // rb*mc*k, block pb (rows, kc) from rowsPad*p0.
+                int bItems = i0 == 0 ? kBlocks * panels : 0;
+                int items = bItems + rowBlocks * kBlocks;
+                AtomicInteger nextItem = new AtomicInteger();
+                runDynamic(parallel, items, () -> {
+                    for (int it = nextItem.getAndIncrement(); it < items; it = nextItem.getAndIncrement()) {
+                        if (it < bItems) {
+                            int p0 = it / panels * kcb;
+                            int q = it % panels;
+                            GemmPacking.packB(tb, b, bOff, ldb, p0, Math.min(kcb, k - p0), jc, nc, q, q + 1, bp,
+                                    p0 * ncPad);
+                        } else {
+                            int rb = (it - bItems) / kBlocks;
+                            int p0 = (it - bItems) % kBlocks * kcb;
+                            int r0 = ic + rb * mc;
+                            int rows = Math.min(mc, chunkEnd - r0);
+                            GemmPacking.packA(ta, a, aOff, lda, r0, rows, p0, Math.min(kcb, k - p0), ap,
+                                    rb * mc * k + GemmPacking.paddedRows(rows) * p0);
+                        }
                     }
                 });
                 // tasks: (row block, group of B panels); a task's C block stays in L2 over all of k
@@ -148,7 +155,7 @@ public final class Gemm {
                 int colGroups = ceilDiv(panels, groupSize);
                 int tasks = rowBlocks * colGroups;
                 AtomicInteger next = new AtomicInteger();
-                Parallel.Range worker = (s, e) -> {
+                runDynamic(parallel, tasks, () -> {
                     float[] tile = BUFFERS.get().tile;
                     for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
                         int rb = t / colGroups;
@@ -162,22 +169,21 @@ public final class Gemm {
                                     p0 == 0 && !accumulate, tile);
                         }
                     }
-                };
-                if (parallel && tasks > 1) {
-                    Parallel.forRange(Math.min(Parallel.THREADS, tasks), 1, worker);
-                } else {
-                    worker.run(0, 1);
-                }
+                });
             }
         }
     }
 
-    /** body over [0, n) on every thread when {@code parallel}, else on this one. */
-    private static void run(boolean parallel, int n, int grain, Parallel.Range body) {
-        if (parallel) {
-            Parallel.forRange(n, grain, body);
+    /**
+     * Runs {@code claimer}, a loop that claims work items from a shared counter until none are
+     * left, on every thread when {@code parallel} and there is more than one item, else on this
+     * one. Dynamic claiming lets a thread slowed by another process do fewer items.
+     */
+    private static void runDynamic(boolean parallel, int items, Runnable claimer) {
+        if (parallel && items > 1) {
+            Parallel.forRange(Math.min(Parallel.THREADS, items), 1, (s, e) -> claimer.run());
         } else {
-            body.run(0, n);
+            claimer.run();
         }
     }
 
