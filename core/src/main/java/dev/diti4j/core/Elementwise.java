@@ -91,6 +91,7 @@ final class Elementwise {
     }
 
     static Tensor dropout(Tensor x, float p, boolean training, Philox rng) {
+        Checks.live("dropout", x); // before the identity shortcut, which would hand back a released tensor
         if (!(p >= 0f && p < 1f)) {
             throw new TensorException.BadArgument("dropout", "probability " + p + " outside [0, 1) for " + x.shape(),
                     x.device());

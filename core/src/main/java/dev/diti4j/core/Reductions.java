@@ -86,6 +86,7 @@ final class Reductions {
 
     /** Sums x down to {@code target}, the inverse of broadcasting target to x's shape. */
     static Tensor sumTo(Tensor x, Shape target) {
+        Checks.live("sum_to", x);
         if (x.shape().equals(target)) {
             return x;
         }
