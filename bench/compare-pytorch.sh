@@ -61,6 +61,6 @@ fi
 # 5. What runs where.
 echo "# $(date -u +%FT%TZ) on $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo AVX2)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Dditi4j.threads="$THREADS" -cp "$JAR" dev.diti4j.bench.Describe 2>/dev/null | sed 's/^/# /'
-echo "# pytorch: $("$PY" -c 'import torch; print(torch.__version__)'), BLAS: $(basename "$(readlink -f /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3)"), threads $THREADS"
+echo "# pytorch: $("$PY" -c 'import torch; print(torch.__version__)'), BLAS: $(cd /usr/lib/x86_64-linux-gnu/openblas-openmp && ls libopenblas*.so 2>/dev/null | head -n1), threads $THREADS"
 
 exec "$PY" "$ROOT/bench/pytorch/compare.py" --java "$JAVA_HOME/bin/java" --jar "$JAR" --threads "$THREADS" "${ARGS[@]}"

@@ -60,7 +60,8 @@ def run_ours(args, path):
     it = ["-wi", "2", "-i", "3"] if args.quick else ["-wi", "3", "-i", "5"]
     jvm = ("--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms2g -Xmx4g "
            f"-Dditi4j.threads={args.threads}")
-    cmd = [args.java, "-jar", args.jar, "GemmBench|ConvBench|GroupNormSiluBench", "-f", "1", *it,
+    # the flag silences JMH's own sun.misc.Unsafe warnings in the launching JVM
+    cmd = [args.java, "--sun-misc-unsafe-memory-access=allow", "-jar", args.jar, "GemmBench|ConvBench|GroupNormSiluBench", "-f", "1", *it,
            "-w", "1s", "-r", "1s", "-p", "n=" + ",".join(GEMM_SIZES), "-rf", "json", "-rff", path,
            "-jvmArgsAppend", jvm]
     return run_measured(cmd)
