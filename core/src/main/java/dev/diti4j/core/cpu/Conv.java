@@ -3,18 +3,31 @@ package dev.diti4j.core.cpu;
 import dev.diti4j.core.ops.Conv2dSpec;
 
 /**
- * Convolution through GEMM (im2col). For image i, with K = cin*kh*kw and P = oh*ow:
+ * Convolution through GEMM (im2col), several images per product (docs/internals/conv2d.md).
+ * With K = cin*kh*kw, P = oh*ow and a group of g images laid side by side in the columns:
  *
  * <pre>
- *   cols (K, P)      = im2col(x[i])
- *   y[i] (cout, P)   = W (cout, K) * cols              + bias
- *   dcols (K, P)     = W^T * dy[i];  dx[i] = col2im(dcols)
- *   dW (cout, K)    += dy[i] (cout, P) * cols^T
+ *   cols (K, g*P)       = im2col(x[i0 .. i0+g))
+ *   Y (cout, g*P)       = W (cout, K) * cols;           y[i0+j] = Y[:, j*P:(j+1)*P] + bias
+ *   dcols (K, g*P)      = W^T * dY;                     dx[i0+j] = col2im(dcols[:, j*P:(j+1)*P])
+ *   dW (cout, K)       += dY (cout, g*P) * cols^T;      db = sum of dy over n, oh, ow
  * </pre>
  *
- * A 1x1 convolution with stride 1 and no padding needs no im2col: cols is x[i] itself.
+ * g is chosen so that each product has at least {@link #TARGET_COLS} columns (small images would
+ * otherwise give thin products that neither fill the micro-kernel's panels nor split well across
+ * threads) while the column buffer stays under {@link #COLS_CAP} floats. With g = 1 the product
+ * reads and writes the image tensors in place; otherwise dY is gathered into, and Y scattered out
+ * of, a staging buffer. A 1x1 convolution with stride 1 and no padding needs no im2col when g = 1:
+ * cols is x[i] itself. Buffers belong to the calling thread and are reused by every later call.
  */
 final class Conv {
+    /** Columns wanted in one product. */
+    static final int TARGET_COLS = 2048;
+    /** Floats of the column buffer (16 MiB). */
+    static final int COLS_CAP = 1 << 22;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
     private Conv() {
     }
 
@@ -22,29 +35,47 @@ final class Conv {
         return s.kh() == 1 && s.kw() == 1 && s.stride() == 1 && s.pad() == 0;
     }
 
+    /** Images per product. */
+    static int imagesPerGemm(Conv2dSpec s) {
+        long kp = Math.max(1L, (long) s.cin() * s.kh() * s.kw() * s.oh() * s.ow());
+        int p = Math.max(1, s.oh() * s.ow());
+        long g = Math.min((TARGET_COLS + p - 1) / p, COLS_CAP / kp);
+        return (int) Math.max(1, Math.min(g, s.n()));
+    }
+
     static void forward(Conv2dSpec s, float[] x, float[] w, float[] bias, float[] y) {
         int kk = s.cin() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int xImg = s.cin() * s.h() * s.w();
         int yImg = s.cout() * p;
-        float[] cols = pointwise(s) ? null : new float[kk * p];
-        for (int i = 0; i < s.n(); i++) {
+        int g = imagesPerGemm(s);
+        Buffers buf = BUFFERS.get();
+        for (int i0 = 0; i0 < s.n(); i0 += g) {
+            int imgs = Math.min(g, s.n() - i0);
+            int cols = imgs * p;
             float[] src;
             int srcOff;
-            if (cols == null) {
+            if (pointwise(s) && imgs == 1) {
                 src = x;
-                srcOff = i * xImg;
+                srcOff = i0 * xImg;
             } else {
-                im2col(s, x, i * xImg, cols);
-                src = cols;
+                src = buf.cols(kk * cols);
                 srcOff = 0;
+                im2col(s, x, i0, imgs, src);
             }
-            if (bias != null) {
-                for (int co = 0; co < s.cout(); co++) {
-                    java.util.Arrays.fill(y, i * yImg + co * p, i * yImg + (co + 1) * p, bias[co]);
+            if (imgs == 1) {
+                // (cout, P) straight into y[i0], on top of the bias
+                if (bias != null) {
+                    for (int co = 0; co < s.cout(); co++) {
+                        java.util.Arrays.fill(y, i0 * yImg + co * p, i0 * yImg + (co + 1) * p, bias[co]);
+                    }
                 }
+                Gemm.sgemm(false, false, s.cout(), p, kk, w, 0, kk, src, srcOff, p, y, i0 * yImg, p, bias != null);
+            } else {
+                float[] out = buf.staging(s.cout() * cols);
+                Gemm.sgemm(false, false, s.cout(), cols, kk, w, 0, kk, src, srcOff, cols, out, 0, cols, false);
+                scatter(out, s.cout(), p, imgs, y, i0 * yImg, bias);
             }
-            Gemm.sgemm(false, false, s.cout(), p, kk, w, 0, kk, src, srcOff, p, y, i * yImg, p, bias != null);
         }
     }
 
@@ -53,16 +84,25 @@ final class Conv {
         int p = s.oh() * s.ow();
         int xImg = s.cin() * s.h() * s.w();
         int yImg = s.cout() * p;
-        if (pointwise(s)) {
-            for (int i = 0; i < s.n(); i++) {
-                Gemm.sgemm(true, false, kk, p, s.cout(), w, 0, kk, gy, i * yImg, p, gx, i * xImg, p, false);
+        int g = imagesPerGemm(s);
+        Buffers buf = BUFFERS.get();
+        for (int i0 = 0; i0 < s.n(); i0 += g) {
+            int imgs = Math.min(g, s.n() - i0);
+            int cols = imgs * p;
+            if (pointwise(s) && imgs == 1) {
+                Gemm.sgemm(true, false, kk, p, s.cout(), w, 0, kk, gy, i0 * yImg, p, gx, i0 * xImg, p, false);
+                continue;
             }
-            return;
-        }
-        float[] dcols = new float[kk * p];
-        for (int i = 0; i < s.n(); i++) {
-            Gemm.sgemm(true, false, kk, p, s.cout(), w, 0, kk, gy, i * yImg, p, dcols, 0, p, false);
-            col2im(s, dcols, gx, i * xImg);
+            float[] dy = gy;
+            int dyOff = i0 * yImg;
+            if (imgs > 1) {
+                dy = buf.staging(s.cout() * cols);
+                dyOff = 0;
+                gather(gy, i0 * yImg, s.cout(), p, imgs, dy);
+            }
+            float[] dcols = buf.cols(kk * cols);
+            Gemm.sgemm(true, false, kk, cols, s.cout(), w, 0, kk, dy, dyOff, cols, dcols, 0, cols, false);
+            col2im(s, dcols, i0, imgs, gx);
         }
     }
 
@@ -71,93 +111,177 @@ final class Conv {
         int p = s.oh() * s.ow();
         int xImg = s.cin() * s.h() * s.w();
         int yImg = s.cout() * p;
-        float[] cols = pointwise(s) ? null : new float[kk * p];
-        for (int i = 0; i < s.n(); i++) {
+        int g = imagesPerGemm(s);
+        Buffers buf = BUFFERS.get();
+        for (int i0 = 0; i0 < s.n(); i0 += g) {
+            int imgs = Math.min(g, s.n() - i0);
+            int cols = imgs * p;
             float[] src;
             int srcOff;
-            if (cols == null) {
+            if (pointwise(s) && imgs == 1) {
                 src = x;
-                srcOff = i * xImg;
+                srcOff = i0 * xImg;
             } else {
-                im2col(s, x, i * xImg, cols);
-                src = cols;
+                src = buf.cols(kk * cols);
                 srcOff = 0;
+                im2col(s, x, i0, imgs, src);
             }
-            Gemm.sgemm(false, true, s.cout(), kk, p, gy, i * yImg, p, src, srcOff, p, gw, 0, kk, i > 0);
+            float[] dy = gy;
+            int dyOff = i0 * yImg;
+            if (imgs > 1) {
+                dy = buf.staging(s.cout() * cols);
+                dyOff = 0;
+                gather(gy, i0 * yImg, s.cout(), p, imgs, dy);
+            }
+            // dW (cout, K) (+)= dY (cout, cols) * cols^T
+            Gemm.sgemm(false, true, s.cout(), kk, cols, dy, dyOff, cols, src, srcOff, cols, gw, 0, kk, i0 > 0);
         }
         if (s.n() == 0) {
             java.util.Arrays.fill(gw, 0, s.cout() * kk, 0f);
         }
         if (gb != null) {
-            for (int co = 0; co < s.cout(); co++) {
-                double acc = 0;
-                for (int i = 0; i < s.n(); i++) {
-                    int o = i * yImg + co * p;
-                    for (int q = 0; q < p; q++) {
-                        acc += gy[o + q];
+            Parallel.forRange(s.cout(), 8, (cs, ce) -> {
+                for (int co = cs; co < ce; co++) {
+                    double acc = 0;
+                    for (int i = 0; i < s.n(); i++) {
+                        int o = i * yImg + co * p;
+                        float part = 0f;
+                        for (int q = 0; q < p; q++) {
+                            part += gy[o + q];
+                        }
+                        acc += part;
                     }
+                    gb[co] = (float) acc;
                 }
-                gb[co] = (float) acc;
-            }
+            });
         }
     }
 
-    /** cols[(c*kh + u)*kw + v][oy*ow + ox] = x[c][oy*stride + u - pad][ox*stride + v - pad] (0 outside). */
-    static void im2col(Conv2dSpec s, float[] x, int xOff, float[] cols) {
-        int oh = s.oh();
-        int ow = s.ow();
-        int h = s.h();
-        int w = s.w();
-        int rows = s.cin() * s.kh() * s.kw();
-        Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, oh * ow)), (rs, re) -> {
-            for (int r = rs; r < re; r++) {
-                int v = r % s.kw();
-                int u = (r / s.kw()) % s.kh();
-                int c = r / (s.kw() * s.kh());
-                int base = r * oh * ow;
-                int xc = xOff + c * h * w;
-                for (int oy = 0; oy < oh; oy++) {
-                    int iy = oy * s.stride() + u - s.pad();
-                    int ro = base + oy * ow;
-                    if (iy < 0 || iy >= h) {
-                        java.util.Arrays.fill(cols, ro, ro + ow, 0f);
-                        continue;
-                    }
-                    int xr = xc + iy * w;
-                    for (int ox = 0; ox < ow; ox++) {
-                        int ix = ox * s.stride() + v - s.pad();
-                        cols[ro + ox] = ix >= 0 && ix < w ? x[xr + ix] : 0f;
+    /** y[(img, co, q)] from yOff = out[co][img*P + q] + bias[co]: out (cout, imgs*P) to imgs images (cout, P). */
+    private static void scatter(float[] out, int cout, int p, int imgs, float[] y, int yOff, float[] bias) {
+        int cols = imgs * p;
+        Parallel.forRange(imgs * cout, Math.max(1, 8192 / Math.max(1, p)), (s, e) -> {
+            for (int item = s; item < e; item++) {
+                int img = item / cout;
+                int co = item % cout;
+                int src = co * cols + img * p;
+                int dst = yOff + (img * cout + co) * p;
+                if (bias == null) {
+                    System.arraycopy(out, src, y, dst, p);
+                } else {
+                    float b = bias[co];
+                    for (int q = 0; q < p; q++) {
+                        y[dst + q] = out[src + q] + b;
                     }
                 }
             }
         });
     }
 
-    /** The adjoint of im2col: gx[c][iy][ix] = sum of the cols entries that read it. */
-    static void col2im(Conv2dSpec s, float[] cols, float[] gx, int xOff) {
+    /** The inverse layout change: imgs images (cout, P) from gyOff into dy (cout, imgs*P). */
+    private static void gather(float[] gy, int gyOff, int cout, int p, int imgs, float[] dy) {
+        int cols = imgs * p;
+        Parallel.forRange(imgs * cout, Math.max(1, 8192 / Math.max(1, p)), (s, e) -> {
+            for (int item = s; item < e; item++) {
+                int img = item / cout;
+                int co = item % cout;
+                System.arraycopy(gy, gyOff + (img * cout + co) * p, dy, co * cols + img * p, p);
+            }
+        });
+    }
+
+    /**
+     * cols (K, imgs*P): cols[(c*kh + u)*kw + v][j*P + oy*ow + ox] = x[i0+j][c][oy*stride + u - pad][ox*stride + v - pad],
+     * 0 outside the image. Parallel over (image, channel).
+     */
+    static void im2col(Conv2dSpec s, float[] x, int i0, int imgs, float[] cols) {
         int oh = s.oh();
         int ow = s.ow();
         int h = s.h();
         int w = s.w();
-        // parallel over channels: each channel's kh*kw rows write only that channel
-        Parallel.forRange(s.cin(), 1, (cs, ce) -> {
-            for (int c = cs; c < ce; c++) {
-                int xc = xOff + c * h * w;
-                java.util.Arrays.fill(gx, xc, xc + h * w, 0f);
-                for (int u = 0; u < s.kh(); u++) {
-                    for (int v = 0; v < s.kw(); v++) {
-                        int base = ((c * s.kh() + u) * s.kw() + v) * oh * ow;
+        int kh = s.kh();
+        int kw = s.kw();
+        int stride = s.stride();
+        int pad = s.pad();
+        int p = oh * ow;
+        int ld = imgs * p;
+        int xImg = s.cin() * h * w;
+        Parallel.forRange(imgs * s.cin(), Math.max(1, 16384 / Math.max(1, kh * kw * p)), (is, ie) -> {
+            for (int item = is; item < ie; item++) {
+                int img = item / s.cin();
+                int c = item % s.cin();
+                int xc = (i0 + img) * xImg + c * h * w;
+                for (int u = 0; u < kh; u++) {
+                    for (int v = 0; v < kw; v++) {
+                        int base = ((c * kh + u) * kw + v) * ld + img * p;
+                        // output columns whose input column ox*stride + v - pad lies inside [0, w)
+                        int lo = Math.min(ow, Math.max(0, (pad - v + stride - 1) / stride));
+                        int hi = Math.max(lo, Math.min(ow, (w + pad - v + stride - 1) / stride));
                         for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * s.stride() + u - s.pad();
+                            int iy = oy * stride + u - pad;
+                            int ro = base + oy * ow;
+                            if (iy < 0 || iy >= h) {
+                                java.util.Arrays.fill(cols, ro, ro + ow, 0f);
+                                continue;
+                            }
+                            int xr = xc + iy * w + v - pad;
+                            java.util.Arrays.fill(cols, ro, ro + lo, 0f);
+                            if (stride == 1) {
+                                System.arraycopy(x, xr + lo, cols, ro + lo, hi - lo);
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    cols[ro + ox] = x[xr + ox * stride];
+                                }
+                            }
+                            java.util.Arrays.fill(cols, ro + hi, ro + ow, 0f);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: gx[i0+j][c][iy][ix] = sum of the dcols entries that read
+     * that input element. Parallel over (image, channel): each item writes one input plane.
+     */
+    static void col2im(Conv2dSpec s, float[] dcols, int i0, int imgs, float[] gx) {
+        int oh = s.oh();
+        int ow = s.ow();
+        int h = s.h();
+        int w = s.w();
+        int kh = s.kh();
+        int kw = s.kw();
+        int stride = s.stride();
+        int pad = s.pad();
+        int p = oh * ow;
+        int ld = imgs * p;
+        int xImg = s.cin() * h * w;
+        Parallel.forRange(imgs * s.cin(), Math.max(1, 16384 / Math.max(1, kh * kw * p)), (is, ie) -> {
+            for (int item = is; item < ie; item++) {
+                int img = item / s.cin();
+                int c = item % s.cin();
+                int xc = (i0 + img) * xImg + c * h * w;
+                java.util.Arrays.fill(gx, xc, xc + h * w, 0f);
+                for (int u = 0; u < kh; u++) {
+                    for (int v = 0; v < kw; v++) {
+                        int base = ((c * kh + u) * kw + v) * ld + img * p;
+                        int lo = Math.min(ow, Math.max(0, (pad - v + stride - 1) / stride));
+                        int hi = Math.max(lo, Math.min(ow, (w + pad - v + stride - 1) / stride));
+                        for (int oy = 0; oy < oh; oy++) {
+                            int iy = oy * stride + u - pad;
                             if (iy < 0 || iy >= h) {
                                 continue;
                             }
                             int ro = base + oy * ow;
-                            int xr = xc + iy * w;
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * s.stride() + v - s.pad();
-                                if (ix >= 0 && ix < w) {
-                                    gx[xr + ix] += cols[ro + ox];
+                            int xr = xc + iy * w + v - pad;
+                            if (stride == 1) {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    gx[xr + ox] += dcols[ro + ox];
+                                }
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    gx[xr + ox * stride] += dcols[ro + ox];
                                 }
                             }
                         }
@@ -165,5 +289,25 @@ final class Conv {
                 }
             }
         });
+    }
+
+    /** The column and staging buffers of one thread, grown on demand. */
+    private static final class Buffers {
+        private float[] cols = new float[0];
+        private float[] staging = new float[0];
+
+        float[] cols(int size) {
+            if (cols.length < size) {
+                cols = new float[size];
+            }
+            return cols;
+        }
+
+        float[] staging(int size) {
+            if (staging.length < size) {
+                staging = new float[size];
+            }
+            return staging;
+        }
     }
 }

@@ -157,6 +157,17 @@ public final class CpuBackend implements Backend {
         float[] bv = a(y);
         float[] cv = a(out);
         long cStride = (long) s.m() * s.n();
+        // Many small products (attention heads): one product per thread beats splitting each one
+        // across threads, which would pay a fork/join and a packing phase per product.
+        if (s.batch() >= 2 * Parallel.THREADS && (long) s.m() * s.n() * s.k() <= (1L << 22)) {
+            Parallel.forRange(s.batch(), 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    Gemm.sgemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), av, n(i * s.strideA()), s.lda(),
+                            bv, n(i * s.strideB()), s.ldb(), cv, n(i * cStride), s.n(), accumulate, false);
+                }
+            });
+            return;
+        }
         for (int i = 0; i < s.batch(); i++) {
             Gemm.sgemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), av, n(i * s.strideA()), s.lda(),
                     bv, n(i * s.strideB()), s.ldb(), cv, n(i * cStride), s.n(), accumulate);
