@@ -5,6 +5,7 @@ import dev.diti4j.core.Tensor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The training loop: draws batches, steps the trainer, saves checkpoints every N steps and at
@@ -20,16 +21,29 @@ public final class TrainingRun {
      * @param checkpointDir   where checkpoints go (null = never save)
      * @param keepCheckpoints keep the newest this many step files (0 = all)
      * @param budget          stop after this much wall time in this call (null = no limit)
-     * @param metadata        extra metadata entries for every checkpoint
+     * @param metadata        extra metadata entries for each checkpoint, asked for when it is written
      */
     public record Plan(long totalSteps, long checkpointEvery, Path checkpointDir, int keepCheckpoints, Duration budget,
-            Map<String, String> metadata) {
+            Supplier<Map<String, String>> metadata) {
         public Plan {
             if (totalSteps < 0 || checkpointEvery < 0 || keepCheckpoints < 0) {
                 throw new IllegalArgumentException("training plan counts must be non-negative: steps " + totalSteps
                         + ", checkpoint every " + checkpointEvery + ", keep " + keepCheckpoints);
             }
-            metadata = Map.copyOf(metadata == null ? Map.of() : metadata);
+            if (metadata == null) {
+                metadata = Map::of;
+            }
+        }
+
+        /** A plan whose checkpoints all get the same extra metadata. */
+        public Plan(long totalSteps, long checkpointEvery, Path checkpointDir, int keepCheckpoints, Duration budget,
+                Map<String, String> metadata) {
+            this(totalSteps, checkpointEvery, checkpointDir, keepCheckpoints, budget, constant(metadata));
+        }
+
+        private static Supplier<Map<String, String>> constant(Map<String, String> m) {
+            Map<String, String> copy = Map.copyOf(m == null ? Map.of() : m);
+            return () -> copy;
         }
     }
 
@@ -102,7 +116,7 @@ public final class TrainingRun {
     }
 
     private Path save() {
-        return TrainingCheckpoints.save(trainer, plan.checkpointDir(), source.position(), plan.metadata(),
+        return TrainingCheckpoints.save(trainer, plan.checkpointDir(), source.position(), plan.metadata().get(),
                 plan.keepCheckpoints());
     }
 }
