@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./diti eval-samples}: the sample-quality numbers of a model trained on synthetic shapes. */
 @Command(name = "eval-samples", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score a model trained on synthetic shapes: a factor classifier trained on real images reads",
-            "the factors of generated images, of an untrained model's images and of real images.",
-            "Writes <run>/eval/quality.json, quality.png and image grids."})
+        description = {"Score the samples of a model trained on synthetic shapes.",
+            "A factor classifier trained on real images reads the factors of generated images, of an untrained",
+            "model's images and of real images. Writes <run>/eval/quality.json, quality.png and image grids."})
 final class EvalSamplesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./diti train-dm}: trains the ε-prediction diffusion model (METHOD 9 stage A). */
 @Command(name = "train-dm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a diffusion model (epsilon-prediction U-Net) and write a run folder:",
-            "config.json, metrics.jsonl, loss.png, samples/*.png, checkpoints/. Ctrl-C saves a checkpoint;",
-            "--resume <run folder or checkpoint> continues exactly where a run stopped."})
+        description = {"Train a diffusion model (an epsilon-predicting U-Net).",
+            "Writes a run folder: config.json, metrics.jsonl, loss.png, samples/*.png, checkpoints/.",
+            "Ctrl-C saves a checkpoint; --resume <run folder or checkpoint> continues exactly where a run stopped."})
 final class TrainDmCommand implements Callable<Integer> {
     /** Options that define a run and so cannot change on --resume. */
     private static final List<String> FIXED_ON_RESUME = List.of("--dataset", "--image-size", "--attributes",

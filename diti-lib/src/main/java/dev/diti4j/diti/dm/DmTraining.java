@@ -182,8 +182,10 @@ public final class DmTraining {
         long[] lastGridStep = {-1};
         TrainingRun[] loop = new TrainingRun[1];
         CountDownLatch finished = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
             // Ctrl-C: let the current step finish and save a checkpoint before the JVM exits
+            stopping.set(true);
             if (loop[0] != null) {
                 loop[0].requestStop();
             }
@@ -221,13 +223,17 @@ public final class DmTraining {
 
                 @Override
                 public void onCheckpoint(long step, Path file) {
-                    metrics.plot();
+                    if (!stopping.get()) {   // no plotting (AWT) while the JVM shuts down
+                        metrics.plot();
+                    }
                 }
             });
             if (out.reason() != TrainingRun.Stop.REQUESTED && lastGridStep[0] != out.steps() && out.steps() > firstStep) {
                 lastGrid[0] = sampleGrid(trainer, o, samplesDir, out.steps(), bar, run);
             }
-            metrics.plot();
+            if (!stopping.get()) {
+                metrics.plot();
+            }
             bar.close();
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             long done = out.steps() - firstStep;
@@ -245,7 +251,12 @@ public final class DmTraining {
             if (lastGrid[0] != null) {
                 console.println("samples     " + run.file("samples.png"));
             }
-            console.println("loss curve  " + run.file("loss.png"));
+            if (Files.isRegularFile(run.file("loss.png"))) {
+                console.println("loss curve  " + run.file("loss.png"));
+            }
+            if (out.reason() == TrainingRun.Stop.REQUESTED) {
+                console.println("continue with: ./diti train-dm --resume " + run.dir());
+            }
             return result;
         } finally {
             finished.countDown();

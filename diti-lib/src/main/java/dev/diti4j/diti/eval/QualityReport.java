@@ -44,7 +44,8 @@ public record QualityReport(Path checkpoint, long step, boolean ema, String samp
     public Map<String, Object> toMap() {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("definition", "confidentFraction = share of images for which, for every factor, the classifier's"
-                + " largest class probability is >= threshold; normalisedEntropy = entropy of the histogram of"
+                + " largest class probability is >= threshold; meanFactorConfidentFraction = mean over factors of the"
+                + " share of images whose largest probability for that factor is >= threshold; normalisedEntropy = entropy of the histogram of"
                 + " predicted values divided by log(number of values)");
         o.put("threshold", threshold);
         o.put("checkpoint", checkpoint == null ? null : checkpoint.toString());
@@ -72,6 +73,7 @@ public record QualityReport(Path checkpoint, long step, boolean ema, String samp
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("count", s.count());
             m.put("confidentFraction", s.confidentFraction());
+            m.put("meanFactorConfidentFraction", s.meanFactorConfidentFraction());
             m.put("meanNormalisedEntropy", s.meanNormalisedEntropy());
             List<Object> fs = new ArrayList<>();
             for (SampleQuality.FactorStats f : s.factors()) {
@@ -172,11 +174,11 @@ public record QualityReport(Path checkpoint, long step, boolean ema, String samp
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "classifier held-out accuracy: %s%n", accuracyLine()));
-        sb.append(String.format(Locale.ROOT, "%-10s %8s %10s  %s%n", "images", "count", "confident", "normalised entropy"
-                + " of predicted factors (mean)"));
+        sb.append(String.format(Locale.ROOT, "%-10s %6s  %18s  %18s  %s%n", "images", "count", "all 7 factors sure",
+                "factors sure (mean)", "entropy of predicted factors (mean)"));
         for (SampleQuality.SetStats s : sets()) {
-            sb.append(String.format(Locale.ROOT, "%-10s %8d %9.1f%%  %.3f%n", s.name(), s.count(),
-                    100 * s.confidentFraction(), s.meanNormalisedEntropy()));
+            sb.append(String.format(Locale.ROOT, "%-10s %6d  %17.1f%%  %18.1f%%  %.3f%n", s.name(), s.count(),
+                    100 * s.confidentFraction(), 100 * s.meanFactorConfidentFraction(), s.meanNormalisedEntropy()));
         }
         return sb.toString();
     }

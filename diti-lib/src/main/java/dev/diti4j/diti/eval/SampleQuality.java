@@ -12,7 +12,7 @@ import java.util.List;
  *       factors, the classifier's largest class probability is at least the threshold (0.9): the
  *       image shows one clear value of each factor;</li>
  *   <li>per factor: the share of images whose largest probability for that factor reaches the
- *       threshold, the histogram of predicted values (arg max, over all images), and its
+ *       threshold (and their mean over factors), the histogram of predicted values (arg max, over all images), and its
  *       normalised entropy H/log K (1 = every value equally often, 0 = always the same value). The
  *       training data draws every factor uniformly, so a model that covers the data scores near 1.</li>
  * </ul>
@@ -28,6 +28,15 @@ public final class SampleQuality {
 
     /** One image set's numbers. */
     public record SetStats(String name, int count, double confidentFraction, List<FactorStats> factors) {
+        /**
+         * The mean over factors of the per-factor confident fraction: the share of (image, factor)
+         * pairs read with confidence, a gentler number than {@link #confidentFraction()} for models
+         * that get some factors right before others.
+         */
+        public double meanFactorConfidentFraction() {
+            return factors.stream().mapToDouble(FactorStats::confidentFraction).average().orElse(0);
+        }
+
         /** The mean of the factors' normalised entropies. */
         public double meanNormalisedEntropy() {
             return factors.stream().mapToDouble(FactorStats::normalisedEntropy).average().orElse(0);
