@@ -2,29 +2,76 @@ package dev.diti4j.diti.cli;
 
 import dev.diti4j.core.Device;
 import dev.diti4j.core.backend.Backends;
+import dev.diti4j.diti.data.DatasetException;
+import dev.diti4j.diti.dm.RunRequestException;
 import dev.diti4j.kernels.CudaProbe;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ./diti} command line. */
+/**
+ * The {@code ./diti} command line. Every failure is one line on standard error, {@code diti <command>:
+ * <what is wrong>}, never a stack trace. Exit codes: 0 success, 1 the work failed (a corrupt file,
+ * a diverging run), 2 the command line asks for something impossible (an unknown or malformed
+ * option, a missing file, an option that does not fit the data or the run).
+ */
 @Command(name = "diti", mixinStandardHelpOptions = true, version = "diti4j 0.1.0",
         description = "diti4j: a deep-learning engine for the JVM and the DiTi representation learner.",
-        subcommands = {Main.Info.class})
+        subcommands = {Main.Info.class, TrainDmCommand.class, SampleCommand.class, EvalSamplesCommand.class,
+            DemoCommand.class})
 public final class Main implements Callable<Integer> {
+    /** Exit code of a failed run. */
+    public static final int FAILED = 1;
+    /** Exit code of a usage error. */
+    public static final int USAGE = 2;
 
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("diti: " + oneLine(ex));
-            return 1;
-        });
-        System.exit(cl.execute(args));
+        System.exit(run(args, System.out, System.err));
     }
 
+    /** Runs the command line with the given streams and returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            err.println(prefix(cmd) + oneLine(ex) + " (see ./diti " + path(cmd) + "--help)");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean usage = ex instanceof CommandLine.ParameterException || ex instanceof RunRequestException
+                    || ex instanceof DatasetException;
+            err.println(prefix(cmd) + oneLine(ex));
+            return usage ? USAGE : FAILED;
+        });
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("diti: out of memory; use a smaller --batch or model, or give Java more memory with"
+                    + " DITI_JAVA_OPTS=-Xmx<size>");
+            return FAILED;
+        }
+    }
+
+    private static String prefix(CommandLine cmd) {
+        return cmd == null || cmd.getParent() == null ? "diti: " : "diti " + cmd.getCommandName() + ": ";
+    }
+
+    private static String path(CommandLine cmd) {
+        return cmd == null || cmd.getParent() == null ? "" : cmd.getCommandName() + " ";
+    }
+
+    /** The first line of a throwable's message, or its type when it has none. */
     static String oneLine(Throwable t) {
         String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        if (m == null || m.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        return m.lines().findFirst().orElse(m).strip();
     }
 
     @Override
@@ -34,7 +81,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Prints what this machine offers. */
-    @Command(name = "info", description = "Show the backends available on this machine.")
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show the backends available on this machine.")
     static final class Info implements Callable<Integer> {
         @Override
         public Integer call() {

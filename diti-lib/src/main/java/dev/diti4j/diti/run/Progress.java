@@ -42,6 +42,11 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** Changes the expected total (for loops bounded by time rather than by a count). */
+    public void setTotal(long total) {
+        bar.maxHint(total);
+    }
+
     /** Units per second since the bar started (excluding the resumed part). */
     public double rate(long done) {
         double s = (System.nanoTime() - startNanos) / 1e9;

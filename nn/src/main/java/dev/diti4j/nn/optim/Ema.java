@@ -48,10 +48,21 @@ public final class Ema implements Checkpointable {
 
     /** shadow <- decay * shadow + (1 - decay) * param, for every tracked parameter. */
     public void update() {
+        update(decay);
+    }
+
+    /**
+     * One update with another decay for this step only, for warm-up schedules that average over
+     * a shorter window while few steps have been taken (e.g. min(decay, (1 + n) / (10 + n))).
+     */
+    public void update(float decayNow) {
+        if (!(decayNow >= 0f && decayNow <= 1f)) {
+            throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + decayNow);
+        }
         try (GradMode ng = GradMode.off()) {
             for (int i = 0; i < shadow.length; i++) {
                 try (Scope s = Scope.open()) {
-                    shadow[i].assign(shadow[i].mul(decay).add(params.get(i).tensor().mul(1f - decay)));
+                    shadow[i].assign(shadow[i].mul(decayNow).add(params.get(i).tensor().mul(1f - decayNow)));
                 }
             }
         }
