@@ -3,17 +3,15 @@ package dev.diti4j.core.cpu;
 import dev.diti4j.core.Shape;
 import dev.diti4j.core.ops.BinaryOp;
 import dev.diti4j.core.ops.UnaryOp;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise kernels. Every op is a loop of its own (the op is switched on outside the loop) so
- * the JIT compiles each to straight SIMD code; the exp-based activations use the Vector API's
- * vectorised exp, the rest are simple loops the JIT auto-vectorises.
+ * the JIT compiles each to straight code. Transcendental functions go through {@link StrictMath}:
+ * its results are the same in the interpreter and in every JIT tier, which keeps training runs
+ * bit-reproducible (the Vector API's exp and {@link Math#exp} may change in the last bit once a
+ * loop is compiled, which breaks exact resume).
  */
 final class CpuElementwise {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Elements per parallel chunk: below this, threading costs more than it saves. */
     static final int GRAIN = 1 << 15;
 
@@ -32,7 +30,7 @@ final class CpuElementwise {
             case RELU -> { for (int i = s; i < e; i++) y[i] = Math.max(x[i], 0f); }
             case SQRT -> { for (int i = s; i < e; i++) y[i] = (float) Math.sqrt(x[i]); }
             case RSQRT -> { for (int i = s; i < e; i++) y[i] = (float) (1.0 / Math.sqrt(x[i])); }
-            case LOG -> { for (int i = s; i < e; i++) y[i] = (float) Math.log(x[i]); }
+            case LOG -> { for (int i = s; i < e; i++) y[i] = (float) StrictMath.log(x[i]); }
             case EXP -> expRange(x, y, s, e);
             case SIGMOID -> sigmoidRange(x, y, s, e, false);
             case SILU -> sigmoidRange(x, y, s, e, true);
@@ -41,37 +39,22 @@ final class CpuElementwise {
     }
 
     private static void expRange(float[] x, float[] y, int s, int e) {
-        int i = s;
-        for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
-            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i);
-        }
-        for (; i < e; i++) {
-            y[i] = (float) Math.exp(x[i]);
+        for (int i = s; i < e; i++) {
+            y[i] = (float) StrictMath.exp(x[i]);
         }
     }
 
-    /** sigmoid(x) = 1 / (1 + exp(-x)); silu(x) = x * sigmoid(x). exp(-x) overflows to inf for very negative x, giving 0. */
+    /** sigmoid(x) and silu(x) = x * sigmoid(x). */
     private static void sigmoidRange(float[] x, float[] y, int s, int e, boolean times) {
-        int i = s;
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector sig = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
-            (times ? v.mul(sig) : sig).intoArray(y, i);
-        }
-        for (; i < e; i++) {
+        for (int i = s; i < e; i++) {
             float sig = UnaryOp.sigmoid(x[i]);
             y[i] = times ? x[i] * sig : sig;
         }
     }
 
     private static void tanhRange(float[] x, float[] y, int s, int e) {
-        int i = s;
-        for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
-            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i);
-        }
-        for (; i < e; i++) {
-            y[i] = (float) Math.tanh(x[i]);
+        for (int i = s; i < e; i++) {
+            y[i] = (float) StrictMath.tanh(x[i]);
         }
     }
 
@@ -91,16 +74,7 @@ final class CpuElementwise {
     }
 
     private static void siluBackwardRange(float[] x, float[] gy, float[] gx, int s, int e) {
-        int i = s;
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector sig = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
-            // s * (1 + x (1 - s))
-            FloatVector d = sig.mul(one.add(v.mul(one.sub(sig))));
-            d.mul(FloatVector.fromArray(S, gy, i)).intoArray(gx, i);
-        }
-        for (; i < e; i++) {
+        for (int i = s; i < e; i++) {
             gx[i] = gy[i] * UnaryOp.SILU.derivative(x[i], 0f);
         }
     }

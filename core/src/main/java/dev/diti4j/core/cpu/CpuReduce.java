@@ -173,14 +173,14 @@ final class CpuReduce {
                 }
                 double z = 0;
                 for (int j = 0; j < cols; j++) {
-                    float ev = (float) Math.exp(x[o + j] - m);
+                    float ev = (float) StrictMath.exp(x[o + j] - m);
                     z += ev;
                     if (!log) {
                         y[o + j] = ev;
                     }
                 }
                 if (log) {
-                    float lz = (float) Math.log(z) + m;
+                    float lz = (float) StrictMath.log(z) + m;
                     for (int j = 0; j < cols; j++) {
                         y[o + j] = x[o + j] - lz;
                     }
@@ -205,7 +205,7 @@ final class CpuReduce {
                     }
                     float sg = (float) dot;
                     for (int j = 0; j < cols; j++) {
-                        gx[o + j] = gy[o + j] - (float) Math.exp(y[o + j]) * sg;
+                        gx[o + j] = gy[o + j] - (float) StrictMath.exp(y[o + j]) * sg;
                     }
                 } else {
                     for (int j = 0; j < cols; j++) {

@@ -11,11 +11,11 @@ public enum UnaryOp {
         public float derivative(float x, float y) { return -1f; }
     },
     EXP {
-        public float apply(float x) { return (float) Math.exp(x); }
+        public float apply(float x) { return (float) StrictMath.exp(x); }
         public float derivative(float x, float y) { return y; }
     },
     LOG {
-        public float apply(float x) { return (float) Math.log(x); }
+        public float apply(float x) { return (float) StrictMath.log(x); }
         public float derivative(float x, float y) { return 1f / x; }
     },
     SQRT {
@@ -40,7 +40,7 @@ public enum UnaryOp {
         public float derivative(float x, float y) { return y * (1f - y); }
     },
     TANH {
-        public float apply(float x) { return (float) Math.tanh(x); }
+        public float apply(float x) { return (float) StrictMath.tanh(x); }
         public float derivative(float x, float y) { return 1f - y * y; }
     },
     SILU {
@@ -70,9 +70,9 @@ public enum UnaryOp {
     /** A numerically safe logistic function. */
     public static float sigmoid(float x) {
         if (x >= 0) {
-            return (float) (1.0 / (1.0 + Math.exp(-x)));
+            return (float) (1.0 / (1.0 + StrictMath.exp(-x)));
         }
-        double e = Math.exp(x);
+        double e = StrictMath.exp(x);
         return (float) (e / (1.0 + e));
     }
 }
