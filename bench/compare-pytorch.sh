@@ -2,7 +2,7 @@
 # Side-by-side: diti4j's JMH GEMM, conv and GroupNorm+SiLU benchmarks against the same work in
 # PyTorch, in alternating rounds of one run, printed as one table (see RESULTS.md).
 #
-#   bench/compare-pytorch.sh [--rounds R] [--threads T] [--quick] [--verbose] [--out FILE.md]
+#   bench/compare-pytorch.sh [--rounds R] [--threads T] [--quick] [--only gemm,conv,gn] [--verbose] [--out FILE.md]
 #
 # Installs Debian's PyTorch and OpenBLAS when missing (needs root or sudo), builds
 # bench/target/benchmarks.jar when it is missing or older than the sources, then runs

@@ -1,7 +1,8 @@
 """Runs diti4j's JMH benchmarks and their PyTorch twins in alternating rounds and prints one
 table. Called by ../compare-pytorch.sh, which prepares the environment (BLAS, threads, JDK).
 
-usage: compare.py --java JAVA --jar benchmarks.jar --threads T [--rounds R] [--quick] [--out FILE.md]
+usage: compare.py --java JAVA --jar benchmarks.jar --threads T [--rounds R] [--quick]
+                  [--only gemm,conv,gn] [--out FILE.md]
 
 Every round runs both sides back to back (the order alternates), so both see the same machine.
 Per side and case: the median over all measured iterations of all rounds, and the range of the
@@ -61,7 +62,9 @@ def run_ours(args, path):
     jvm = ("--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms2g -Xmx4g "
            f"-Dditi4j.threads={args.threads}")
     # the flag silences JMH's own sun.misc.Unsafe warnings in the launching JVM
-    cmd = [args.java, "--sun-misc-unsafe-memory-access=allow", "-jar", args.jar, "GemmBench|ConvBench|GroupNormSiluBench", "-f", "1", *it,
+    pattern = "|".join({"gemm": "GemmBench", "conv": "ConvBench", "gn": "GroupNormSiluBench"}[p]
+                       for p in args.only.split(","))
+    cmd = [args.java, "--sun-misc-unsafe-memory-access=allow", "-jar", args.jar, pattern, "-f", "1", *it,
            "-w", "1s", "-r", "1s", "-p", "n=" + ",".join(GEMM_SIZES), "-rf", "json", "-rff", path,
            "-jvmArgsAppend", jvm]
     return run_measured(cmd)
@@ -69,7 +72,7 @@ def run_ours(args, path):
 
 def run_torch(args, path):
     cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"), "--threads", str(args.threads),
-           "--reps", "5" if args.quick else "9", "--json", path]
+           "--reps", "5" if args.quick else "9", "--only", args.only, "--json", path]
     return run_measured(cmd)
 
 
@@ -125,6 +128,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", default="gemm,conv,gn", help="benchmark families: gemm, conv, gn")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--out", default=None, help="also write the table (markdown) here")
     ap.add_argument("--workdir", default="/tmp")
@@ -150,25 +154,31 @@ def main():
         torch_.append(parse_torch(stamp + "-torch.jsonl"))
         foreign.append((f["ours"], f["torch"]))
 
-    keys = [("gemm", "n=" + n) for n in GEMM_SIZES]
-    keys += [(b, s) for b in ("conv_fwd", "conv_fwdbwd") for _, s in CONV_SHAPES]
+    only = args.only.split(",")
+    keys = [("gemm", "n=" + n) for n in GEMM_SIZES] if "gemm" in only else []
+    if "conv" in only:
+        keys += [(b, s) for b in ("conv_fwd", "conv_fwdbwd") for _, s in CONV_SHAPES]
     label = {"gemm": "sgemm", "conv_fwd": "conv3x3 fwd", "conv_fwdbwd": "conv3x3 fwd+bwd"}
-    lines = [f"| case | shape | diti4j GFLOP/s | PyTorch GFLOP/s | ratio |",
-             "| --- | --- | ---: | ---: | ---: |"]
+    lines = []
+    if keys:
+        lines += ["| case | shape | diti4j GFLOP/s | PyTorch GFLOP/s | ratio |",
+                  "| --- | --- | ---: | ---: | ---: |"]
     for key in keys:
         mo, so = fmt([r.get(key, []) for r in ours])
         mt, st = fmt([r.get(key, []) for r in torch_])
         ratio = f"{mo / mt:.2f}" if mo and mt else "n/a"
         lines.append(f"| {label[key[0]]} | {key[1]} | {so} | {st} | {ratio} |")
-    lines.append("")
-    lines.append("| case | shape | diti4j ms | PyTorch ms | PyTorch ms / diti4j ms |")
-    lines.append("| --- | --- | ---: | ---: | ---: |")
-    for b, what in (("gn_silu_fwd", "GroupNorm+SiLU fwd"), ("gn_silu_fwdbwd", "GroupNorm+SiLU fwd+bwd")):
-        mo, so = fmt([r.get((b, None), []) for r in ours])
-        mt, st = fmt([r.get((b, None), []) for r in torch_])
-        ratio = f"{mt / mo:.2f}" if mo and mt else "n/a"
-        lines.append(f"| {what} | 32x128x16x16, 32 groups | {so} | {st} | {ratio} |")
-    lines.append("")
+    if keys:
+        lines.append("")
+    if "gn" in only:
+        lines.append("| case | shape | diti4j ms | PyTorch ms | PyTorch ms / diti4j ms |")
+        lines.append("| --- | --- | ---: | ---: | ---: |")
+        for b, what in (("gn_silu_fwd", "GroupNorm+SiLU fwd"), ("gn_silu_fwdbwd", "GroupNorm+SiLU fwd+bwd")):
+            mo, so = fmt([r.get((b, None), []) for r in ours])
+            mt, st = fmt([r.get((b, None), []) for r in torch_])
+            ratio = f"{mt / mo:.2f}" if mo and mt else "n/a"
+            lines.append(f"| {what} | 32x128x16x16, 32 groups | {so} | {st} | {ratio} |")
+        lines.append("")
     lines.append(f"{args.rounds} rounds, {args.threads} threads, {datetime.datetime.now().isoformat(timespec='minutes')}; "
                  "median over all iterations of all rounds, [range of per-round medians]; "
                  "foreign CPU (cores) per round, ours/torch: "
