@@ -20,13 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./diti demo}: the whole pipeline in minutes on a laptop-class CPU. Trains the {@code small}
- * U-Net on 16 px synthetic shapes, writes sample grids, then scores the samples with the factor
- * classifier against an untrained model and real images.
+ * {@code ./diti demo}: the whole pipeline on the CPU. Trains the {@code small} U-Net on 16 px
+ * synthetic shapes for a time budget (7 minutes by default: colours and positions, not yet shapes,
+ * on two cores; about an hour gives clear shapes, see docs/usage/train-dm.md), writes sample grids,
+ * then scores the samples with the factor classifier against an untrained model and real images.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a small diffusion model on 16 px shapes, sample a grid and score it.",
-            "Training stops at --steps or after --minutes, whichever comes first."})
+            "Training stops at --steps or after --minutes, whichever comes first; clear shapes need",
+            "about --minutes 60 on two cores."})
 final class DemoCommand implements Callable<Integer> {
     /** Demo hyper-parameters, chosen by measurement on a 2-core machine (docs/usage/train-dm.md). */
     static final int IMAGE_SIZE = 16;

@@ -145,12 +145,13 @@ public record QualityReport(Path checkpoint, long step, boolean ema, String samp
     }
 
     private static CategoryChart chart(String title, String yLabel) {
-        CategoryChart c = new CategoryChartBuilder().width(420).height(300).title(title).yAxisTitle(yLabel).build();
+        CategoryChart c = new CategoryChartBuilder().width(420).height(330).title(title).yAxisTitle(yLabel).build();
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(1.0);
         c.getStyler().setXAxisLabelRotation(45);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
         c.getStyler().setLegendFont(c.getStyler().getLegendFont().deriveFont(9f));
         c.getStyler().setAxisTickLabelsFont(c.getStyler().getAxisTickLabelsFont().deriveFont(9f));
         return c;
