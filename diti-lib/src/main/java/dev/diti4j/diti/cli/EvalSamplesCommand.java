@@ -1,13 +1,12 @@
 package dev.diti4j.diti.cli;
 
 import dev.diti4j.core.Device;
-import dev.diti4j.diti.dm.RunRequestException;
 import dev.diti4j.diti.eval.ClassifierTraining;
 import dev.diti4j.diti.eval.SampleEvaluation;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,9 +20,8 @@ final class EvalSamplesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "<run folder or checkpoint>",
-            description = "A train-dm run folder (its newest checkpoint) or one checkpoint file.")
-    Path run;
+    @Mixin
+    TrainedRunOptions trained;
 
     @Option(names = "--count", defaultValue = "128", paramLabel = "<n>", description = "Images per set (default: ${DEFAULT-VALUE}).")
     int count;
@@ -34,9 +32,6 @@ final class EvalSamplesCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed of the starting noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--ema", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Score the EMA weights (default); --no-ema the live weights.")
-    boolean ema;
 
     @Option(names = "--classifier-steps", defaultValue = "400", paramLabel = "<n>",
             description = "Training steps of the factor classifier, 64 new images each (default: ${DEFAULT-VALUE}).")
@@ -45,20 +40,16 @@ final class EvalSamplesCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "<folder>", description = "Where to write (default: <run folder>/eval).")
     Path out;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", description = "Device (default: ${DEFAULT-VALUE}).")
-    String device;
 
     @Override
     public Integer call() {
-        Device dev = Options.device(spec, device);
+        Device dev = trained.device(spec);
         Options.positive(spec, "--count", count);
         Options.positive(spec, "--steps", steps);
         Options.positive(spec, "--classifier-steps", classifierSteps);
-        if (!Files.exists(run)) {
-            throw new RunRequestException("--run " + run + ": no such file or folder");
-        }
+        Path run = trained.existingRun();
         ClassifierTraining.Budget std = ClassifierTraining.Budget.standard();
-        SampleEvaluation.run(run, new SampleEvaluation.Options(count, steps, seed, ema,
+        SampleEvaluation.run(run, new SampleEvaluation.Options(count, steps, seed, trained.ema,
                 new ClassifierTraining.Budget(classifierSteps, std.batch(), std.lr(), std.testImages()), 0, dev, out),
                 System.out);
         return 0;

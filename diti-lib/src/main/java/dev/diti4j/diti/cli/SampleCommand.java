@@ -5,13 +5,12 @@ import dev.diti4j.core.Tensor;
 import dev.diti4j.diffusion.DdimGrid;
 import dev.diti4j.diti.dm.DmSampling;
 import dev.diti4j.diti.dm.DmTraining;
-import dev.diti4j.diti.dm.RunRequestException;
 import dev.diti4j.diti.run.Progress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,9 +22,8 @@ final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "<run folder or checkpoint>",
-            description = "A train-dm run folder (its newest checkpoint) or one checkpoint file.")
-    Path run;
+    @Mixin
+    TrainedRunOptions trained;
 
     @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddim|ddpm",
             description = "Deterministic DDIM (eta = 0) or DDPM ancestral sampling over all 1000 steps (default: ${DEFAULT-VALUE}).")
@@ -44,27 +42,20 @@ final class SampleCommand implements Callable<Integer> {
             description = "Output PNG (default: <run folder>/samples/<sampler>-<steps>-seed<seed>.png).")
     Path out;
 
-    @Option(names = "--ema", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Use the EMA weights (default); --no-ema uses the live weights.")
-    boolean ema;
 
     @Option(names = "--cols", paramLabel = "<n>", description = "Grid columns (default: a square grid).")
     Integer cols;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", description = "Device (default: ${DEFAULT-VALUE}).")
-    String device;
 
     @Override
     public Integer call() {
-        Device dev = Options.device(spec, device);
+        Device dev = trained.device(spec);
         Options.positive(spec, "--count", count);
         if (cols != null) {
             Options.positive(spec, "--cols", cols);
         }
-        if (!Files.exists(run)) {
-            throw new RunRequestException("--run " + run + ": no such file or folder");
-        }
-        DmSampling.Loaded m = DmSampling.load(run, ema, dev);
+        Path run = trained.existingRun();
+        DmSampling.Loaded m = DmSampling.load(run, trained.ema, dev);
         int ddimSteps = steps != null ? steps : 50;
         Options.positive(spec, "--steps", ddimSteps);
         int total = m.schedule().steps();
@@ -90,7 +81,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         DmSampling.writeGrid(images, cols != null ? cols : DmSampling.columns(count), DmSampling.displayScale(size), png);
         System.out.printf(Locale.ROOT, "%d images from step %d (%s weights, %s) in %.1f s -> %s%n", count, m.step(),
-                ema ? "EMA" : "live", sampler == DmSampling.Sampler.DDPM ? "ddpm-" + total : "ddim-" + ddimSteps,
+                trained.ema ? "EMA" : "live", sampler == DmSampling.Sampler.DDPM ? "ddpm-" + total : "ddim-" + ddimSteps,
                 (System.nanoTime() - start) / 1e9, png);
         return 0;
     }
