@@ -91,7 +91,7 @@ public final class DdpmSampler {
         if (t == 0) {
             return mu;
         }
-        float sigma = (float) Math.exp(0.5 * schedule.posteriorLogVarianceClipped(t));
+        float sigma = (float) StrictMath.exp(0.5 * schedule.posteriorLogVarianceClipped(t));
         Tensor z = Tensor.randn(rng, xt.backend(), xt.shape().dims());
         return mu.add(z.mul(sigma));
     }

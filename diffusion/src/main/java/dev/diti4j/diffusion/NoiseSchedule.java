@@ -74,7 +74,7 @@ public final class NoiseSchedule {
         }
         // β̃_0 = 0, so its log is clipped to the value at t = 1 (METHOD 1.2).
         for (int t = 0; t < n; t++) {
-            posteriorLogVarianceClipped[t] = Math.log(posteriorVariance[t == 0 ? 1 : t]);
+            posteriorLogVarianceClipped[t] = StrictMath.log(posteriorVariance[t == 0 ? 1 : t]);
         }
     }
 
@@ -123,7 +123,7 @@ public final class NoiseSchedule {
     }
 
     private static double cosineAbar(double tau) {
-        double c = Math.cos((tau + COSINE_OFFSET) / (1.0 + COSINE_OFFSET) * Math.PI / 2.0);
+        double c = StrictMath.cos((tau + COSINE_OFFSET) / (1.0 + COSINE_OFFSET) * Math.PI / 2.0);
         return c * c;
     }
 

@@ -52,7 +52,7 @@ public final class TimestepWeights {
         double[] w = new double[schedule.steps()];
         for (int t = 0; t < w.length; t++) {
             double snr = schedule.snr(t);
-            w[t] = Math.pow(snr, gamma) / (1.0 + snr);
+            w[t] = StrictMath.pow(snr, gamma) / (1.0 + snr);
         }
         return new TimestepWeights(Kind.PDAE, w);
     }

@@ -2,14 +2,14 @@ package dev.diti4j.core.cpu;
 
 import dev.diti4j.core.ops.GroupNormSpec;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Fused group normalisation. Forward, per (sample, group) slab of G = (c/groups)*spatial values:
  * mean and biased variance in double, rstd = 1/sqrt(var + eps), then
  * y = (x - mean) * rstd * gamma[c] + beta[c] in one pass. Sums run in float SIMD lanes within a
- * channel and in double across channels. The backward derivation is in
+ * channel, whose lanes are added in the fixed order of {@link Lanes#sum} (so every JIT tier gives
+ * the same bits), and in double across channels, in channel order. The backward derivation is in
  * docs/internals/groupnorm.md:
  *
  * <pre>
@@ -30,17 +30,18 @@ final class GroupNormKernel {
         int gsize = s.groupSize();
         int slabs = s.n() * s.groups();
         Parallel.forRange(slabs, Math.max(1, CpuElementwise.GRAIN / Math.max(1, gsize)), (a, b) -> {
+            float[] t = new float[S.length()];
             for (int slab = a; slab < b; slab++) {
                 int off = slab * gsize;
                 // per-channel float sums (SIMD lanes), accumulated across channels in double
                 double sum = 0;
                 for (int cc = 0; cc < cpg; cc++) {
-                    sum += sum(x, off + cc * sp, sp);
+                    sum += sum(x, off + cc * sp, sp, t);
                 }
                 double mu = gsize == 0 ? 0 : sum / gsize;
                 double sq = 0;
                 for (int cc = 0; cc < cpg; cc++) {
-                    sq += sumSquaredDeviation(x, off + cc * sp, sp, (float) mu);
+                    sq += sumSquaredDeviation(x, off + cc * sp, sp, (float) mu, t);
                 }
                 double var = gsize == 0 ? 0 : sq / gsize;
                 float r = (float) (1.0 / Math.sqrt(var + s.eps()));
@@ -65,6 +66,7 @@ final class GroupNormKernel {
         int gsize = s.groupSize();
         int slabs = s.n() * s.groups();
         Parallel.forRange(slabs, Math.max(1, CpuElementwise.GRAIN / Math.max(1, gsize)), (a, b) -> {
+            float[] t = new float[S.length()];
             for (int slab = a; slab < b; slab++) {
                 int off = slab * gsize;
                 int g = slab % s.groups();
@@ -76,8 +78,8 @@ final class GroupNormKernel {
                     float gm = gamma == null ? 1f : gamma[g * cpg + cc];
                     int o = off + cc * sp;
                     // dxhat = gy * gm: sum(dxhat) = gm * sum(gy), sum(dxhat * xhat) = gm * r * sum(gy * (x - m))
-                    sumD += gm * (double) sum(gy, o, sp);
-                    sumDX += gm * (double) r * dotCentered(gy, x, o, sp, m);
+                    sumD += gm * (double) sum(gy, o, sp, t);
+                    sumDX += gm * (double) r * dotCentered(gy, x, o, sp, m, t);
                 }
                 float meanD = gsize == 0 ? 0f : (float) (sumD / gsize);
                 float meanDX = gsize == 0 ? 0f : (float) (sumDX / gsize);
@@ -89,6 +91,7 @@ final class GroupNormKernel {
         });
         if (ggamma != null) {
             Parallel.forRange(s.c(), 1, (a, b) -> {
+                float[] t = new float[S.length()];
                 for (int ch = a; ch < b; ch++) {
                     int g = ch / cpg;
                     double dg = 0;
@@ -96,8 +99,8 @@ final class GroupNormKernel {
                     for (int n = 0; n < s.n(); n++) {
                         int slab = n * s.groups() + g;
                         int o = (n * s.c() + ch) * sp;
-                        dg += rstd[slab] * (double) dotCentered(gy, x, o, sp, mean[slab]);
-                        db += sum(gy, o, sp);
+                        dg += rstd[slab] * (double) dotCentered(gy, x, o, sp, mean[slab], t);
+                        db += sum(gy, o, sp, t);
                     }
                     ggamma[ch] = (float) dg;
                     gbeta[ch] = (float) db;
@@ -106,22 +109,22 @@ final class GroupNormKernel {
         }
     }
 
-    /** sum of v[o, o+len). */
-    private static float sum(float[] v, int o, int len) {
+    /** sum of v[o, o+len); {@code t} is the scratch of {@link Lanes#sum}. */
+    private static float sum(float[] v, int o, int len, float[] t) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int end = S.loopBound(len); i < end; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, v, o + i));
         }
-        float t = acc.reduceLanes(VectorOperators.ADD);
+        float r = Lanes.sum(acc, t);
         for (; i < len; i++) {
-            t += v[o + i];
+            r += v[o + i];
         }
-        return t;
+        return r;
     }
 
     /** sum of (v - m)^2 over [o, o+len). */
-    private static float sumSquaredDeviation(float[] v, int o, int len, float m) {
+    private static float sumSquaredDeviation(float[] v, int o, int len, float m, float[] t) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
@@ -129,27 +132,27 @@ final class GroupNormKernel {
             FloatVector d = FloatVector.fromArray(S, v, o + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float t = acc.reduceLanes(VectorOperators.ADD);
+        float r = Lanes.sum(acc, t);
         for (; i < len; i++) {
             float d = v[o + i] - m;
-            t += d * d;
+            r += d * d;
         }
-        return t;
+        return r;
     }
 
     /** sum of g * (x - m) over [o, o+len). */
-    private static float dotCentered(float[] g, float[] x, int o, int len, float m) {
+    private static float dotCentered(float[] g, float[] x, int o, int len, float m, float[] t) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int end = S.loopBound(len); i < end; i += S.length()) {
             acc = FloatVector.fromArray(S, x, o + i).sub(mv).fma(FloatVector.fromArray(S, g, o + i), acc);
         }
-        float t = acc.reduceLanes(VectorOperators.ADD);
+        float r = Lanes.sum(acc, t);
         for (; i < len; i++) {
-            t += g[o + i] * (x[o + i] - m);
+            r += g[o + i] * (x[o + i] - m);
         }
-        return t;
+        return r;
     }
 
     /** y = x * scale + shift over [o, o+len). */

@@ -45,6 +45,11 @@ public final class Parallel {
     /**
      * Runs body over [0, n) split into at most {@link #THREADS} contiguous chunks of at least
      * {@code grain} indices each; returns when all chunks are done.
+     *
+     * <p>The chunk bounds depend on the thread count, and chunks finish in any order. A body must
+     * therefore compute each index's result the same way whatever range it is given, and must not
+     * combine results across chunks: that is what keeps every kernel's bits independent of the
+     * thread count (docs/internals/determinism.md).
      */
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) {

@@ -138,13 +138,17 @@ public final class Philox {
         }
     }
 
-    /** Box-Muller on the pair of words that holds lane {@code lane}. */
+    /**
+     * Box-Muller on the pair of words that holds lane {@code lane}. The logarithm and the sine and
+     * cosine are {@link StrictMath}'s, whose results the Java specification fixes to the bit, so
+     * the stream is the same in every JIT tier and on every JVM ({@link Math}'s may differ).
+     */
     public static float normal(int[] w, int lane) {
         int p = lane & 2;
         double u1 = ((w[p] >>> 8) + 1) * (1.0 / (1 << 24));
         double u2 = (w[p + 1] >>> 8) * (1.0 / (1 << 24));
-        double r = Math.sqrt(-2.0 * Math.log(u1));
+        double r = Math.sqrt(-2.0 * StrictMath.log(u1));
         double a = 2.0 * Math.PI * u2;
-        return (float) ((lane & 1) == 0 ? r * Math.cos(a) : r * Math.sin(a));
+        return (float) ((lane & 1) == 0 ? r * StrictMath.cos(a) : r * StrictMath.sin(a));
     }
 }

@@ -86,7 +86,7 @@ public final class ClassifierTraining {
             int step = 0;
             for (DataLoader.Batch batch : epoch) {
                 // cosine decay: the last steps settle the heads
-                opt.setLearningRate((float) (b.lr() * 0.5 * (1 + Math.cos(Math.PI * step / b.steps()))));
+                opt.setLearningRate((float) (b.lr() * 0.5 * (1 + StrictMath.cos(Math.PI * step / b.steps()))));
                 try (Scope s = Scope.open()) {
                     Tensor outliers = noiseImages(noise, Math.max(1, b.batch() / 4), imageSize, step % 3, device);
                     Tensor loss = model.loss(batch.images(), batch.labels())

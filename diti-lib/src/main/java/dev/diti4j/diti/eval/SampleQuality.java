@@ -97,10 +97,10 @@ public final class SampleQuality {
         for (int c : hist) {
             if (c > 0) {
                 double q = c / (double) total;
-                h -= q * Math.log(q);
+                h -= q * StrictMath.log(q);
             }
         }
-        return h / Math.log(hist.length);
+        return h / StrictMath.log(hist.length);
     }
 
     /** The index of the largest value (the first on ties). */

@@ -12,7 +12,7 @@ import dev.diti4j.nn.Module;
  * Linear(4 base -> 4 base). Its output e_t (B, 4 base) conditions every ResBlock.
  */
 public final class TimeEmbedding extends Module {
-    private static final double LN_MAX_PERIOD = Math.log(10000.0);
+    private static final double LN_MAX_PERIOD = StrictMath.log(10000.0);
 
     private final int base;
     private final Linear linear1;
@@ -48,14 +48,14 @@ public final class TimeEmbedding extends Module {
         int half = dim / 2;
         float[] freqs = new float[half];
         for (int j = 0; j < half; j++) {
-            freqs[j] = (float) Math.exp(-LN_MAX_PERIOD * j / half);
+            freqs[j] = (float) StrictMath.exp(-LN_MAX_PERIOD * j / half);
         }
         float[] out = new float[t.length * dim];
         for (int b = 0; b < t.length; b++) {
             for (int j = 0; j < half; j++) {
                 float arg = (float) t[b] * freqs[j];
-                out[b * dim + j] = (float) Math.cos(arg);
-                out[b * dim + half + j] = (float) Math.sin(arg);
+                out[b * dim + j] = (float) StrictMath.cos(arg);
+                out[b * dim + half + j] = (float) StrictMath.sin(arg);
             }
         }
         return Tensor.of(backend, out, t.length, dim);

@@ -137,8 +137,8 @@ public final class AdamW implements Checkpointable {
                     }
                     m[i].assign(m[i].mul(b1).add(gi.mul(1f - b1)));
                     v[i].assign(v[i].mul(b2).add(gi.square().mul(1f - b2)));
-                    double bc1 = 1.0 - Math.pow(b1, n);
-                    double bc2 = 1.0 - Math.pow(b2, n);
+                    double bc1 = 1.0 - StrictMath.pow(b1, n);
+                    double bc2 = 1.0 - StrictMath.pow(b2, n);
                     Tensor denom = v[i].sqrt().mul((float) (1.0 / Math.sqrt(bc2))).add(settings.eps());
                     p.assign(p.sub(m[i].div(denom).mul((float) (lr / bc1))));
                 }
