@@ -133,7 +133,8 @@ public final class DmTrainer {
         }
         NonFinite.Found bad = NonFinite.first(parameters());
         if (bad != null) {
-            throw new TrainingDivergedException(step + 1, bad.name(), "training diverged at step " + (step + 1)
+            throw new TrainingDivergedException(step + 1, bad.name(), TrainingDivergedException.Cause.UPDATE,
+                    "training diverged at step " + (step + 1)
                     + ": its update made parameter '" + bad.name() + "' non-finite (" + bad.describe() + ")");
         }
         ema.update(settings.emaDecayAt(step));
@@ -145,11 +146,13 @@ public final class DmTrainer {
         long n = step + 1;
         NonFinite.Found weight = NonFinite.first(parameters());
         if (weight != null) {
-            return new TrainingDivergedException(n, weight.name(), "training stopped at step " + n + ": the loss is "
+            return new TrainingDivergedException(n, weight.name(), TrainingDivergedException.Cause.WEIGHTS,
+                    "training stopped at step " + n + ": the loss is "
                     + value + " because parameter '" + weight.name() + "' already holds " + weight.describe());
         }
         NonFinite.Found grad = NonFinite.first(gradients(lossTensor.backward()));
-        return new TrainingDivergedException(n, grad == null ? null : grad.name(), "training diverged at step " + n
+        return new TrainingDivergedException(n, grad == null ? null : grad.name(),
+                TrainingDivergedException.Cause.LOSS, "training diverged at step " + n
                 + ": the loss is " + value + (grad == null ? "" : " and the first non-finite gradient is that of '"
                 + grad.name() + "' (" + grad.describe() + ")"));
     }
@@ -159,7 +162,8 @@ public final class DmTrainer {
         Map<String, Tensor> grads = gradients(g);
         NonFinite.Found grad = NonFinite.first(grads);
         if (grad != null) {
-            return new TrainingDivergedException(n, grad.name(), "training diverged at step " + n + ": the loss is "
+            return new TrainingDivergedException(n, grad.name(), TrainingDivergedException.Cause.GRADIENT,
+                    "training diverged at step " + n + ": the loss is "
                     + value + " but the gradient of '" + grad.name() + "' holds " + grad.describe());
         }
         // every value is finite but the squared norm overflows float: name the first tensor whose own does
@@ -172,7 +176,8 @@ public final class DmTrainer {
                 }
             }
         }
-        return new TrainingDivergedException(n, name, "training diverged at step " + n + ": the gradient norm"
+        return new TrainingDivergedException(n, name, TrainingDivergedException.Cause.GRADIENT,
+                "training diverged at step " + n + ": the gradient norm"
                 + " overflows float" + (name == null ? "" : ", first in the gradient of '" + name + "'"));
     }
 

@@ -8,13 +8,32 @@ package dev.diti4j.diffusion.train;
 public final class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** What was found non-finite first. */
+    public enum Cause {
+        /** The loss, with finite weights (the forward pass overflowed). */
+        LOSS,
+        /** A gradient (or the gradient norm), with a finite loss. */
+        GRADIENT,
+        /** A weight, right after this step's update. */
+        UPDATE,
+        /** A weight that was already non-finite before the step (the trainer was given broken weights). */
+        WEIGHTS
+    }
+
     private final long step;
     private final String tensor;
+    private final Cause cause;
 
-    public TrainingDivergedException(long step, String tensor, String message) {
+    public TrainingDivergedException(long step, String tensor, Cause cause, String message) {
         super(message);
         this.step = step;
         this.tensor = tensor;
+        this.cause = cause;
+    }
+
+    /** What was found non-finite first; all but {@link Cause#WEIGHTS} mean the training itself diverged. */
+    public Cause reason() {
+        return cause;
     }
 
     /** The step (1-based) that diverged. */

@@ -281,6 +281,21 @@ class DmTrainerTest {
     }
 
     @Test
+    void weightsThatAreAlreadyNonFiniteAreNamedAsSuchNotAsADivergence() {
+        DmTrainer t = fresh();
+        Tensor w = t.model().namedParameters().get("out.conv.weight").tensor();
+        float[] v = w.toArray();
+        v[5] = Float.NaN;
+        w.assign(Tensor.of(v, w.shape().dims()));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.step(new FakeSource().next()));
+        assertEquals(TrainingDivergedException.Cause.WEIGHTS, e.reason());
+        assertEquals("out.conv.weight", e.tensor());
+        assertEquals("training stopped at step 1: the loss is NaN because parameter 'out.conv.weight' already holds 1 NaN"
+                + " value of " + v.length, e.getMessage());
+        assertEquals(0, t.stepCount());
+    }
+
+    @Test
     void checkpointsComeBeforeAfterStepWorkAndAFailureThereKeepsTheStep() {
         DmTrainer t = fresh();
         List<String> calls = new ArrayList<>();
