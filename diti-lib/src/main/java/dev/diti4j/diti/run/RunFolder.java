@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -44,16 +45,6 @@ public final class RunFolder implements AutoCloseable {
         this.dir = dir;
         this.lockChannel = lockChannel;
         this.lock = lock;
-    }
-
-    /** Opens (creating if needed) a run folder, without taking its lock. */
-    public static RunFolder open(Path dir) {
-        try {
-            Files.createDirectories(dir.resolve("checkpoints"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
-        }
-        return new RunFolder(dir, null, null);
     }
 
     /**
@@ -105,62 +96,57 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
+    /** The temporary files train-dm's own writes use, per sub-folder ("" = the run folder itself). */
+    private static final Map<String, Pattern> TEMPORARIES = Map.of(
+            "", Pattern.compile("config\\.json\\.tmp|metrics\\.jsonl\\.tmp|\\.samples\\.png\\.tmp"),
+            "checkpoints", Pattern.compile("\\.latest\\.tmp|\\.step-\\d+\\.safetensors\\.[^/]+\\.tmp"),
+            "samples", Pattern.compile("\\.step-\\d+\\.png\\.tmp"));
+
     /**
-     * Deletes the temporary files of writes that never finished: {@code config.json.tmp} and
-     * {@code metrics.jsonl.tmp} here, and hidden {@code .*.tmp} files in {@code checkpoints/},
-     * {@code samples/} and the folder itself (atomic checkpoint, pointer and image writes). Call it only
-     * while holding the lock.
+     * Deletes the temporary files of train-dm writes that never finished (a killed process): {@code
+     * config.json.tmp}, {@code metrics.jsonl.tmp} and {@code .samples.png.tmp} here, {@code .latest.tmp}
+     * and {@code .step-*.safetensors.*.tmp} in {@code checkpoints/}, {@code .step-*.png.tmp} in
+     * {@code samples/}. This instance holds the lock, so no train-dm is in the middle of one; other
+     * files (those of {@code sample} or {@code eval-samples} included) are left alone.
      *
      * @return the deleted files, relative to the folder
      */
     public List<String> removeStaleTemporaries() {
-        if (lock == null) {
-            throw new IllegalStateException("run folder " + dir + ": temporary files may only be removed under its lock");
-        }
         List<String> removed = new ArrayList<>();
-        for (Path d : List.of(dir, dir.resolve("checkpoints"), dir.resolve("samples"))) {
+        for (Map.Entry<String, Pattern> e : new java.util.TreeMap<>(TEMPORARIES).entrySet()) {
+            Path d = e.getKey().isEmpty() ? dir : dir.resolve(e.getKey());
             if (!Files.isDirectory(d)) {
                 continue;
             }
             List<Path> stale;
             try (Stream<Path> s = Files.list(d)) {
-                stale = s.filter(p -> isTemporary(p, d.equals(dir))).filter(Files::isRegularFile).toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + d + ": " + e.getMessage(), e);
+                stale = s.filter(p -> e.getValue().matcher(p.getFileName().toString()).matches())
+                        .filter(Files::isRegularFile).sorted().toList();
+            } catch (IOException x) {
+                throw new UncheckedIOException("cannot list " + d + ": " + x.getMessage(), x);
             }
             for (Path p : stale) {
                 try {
                     Files.deleteIfExists(p);
                     removed.add(dir.relativize(p).toString());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot remove the stale temporary file " + p + ": " + e.getMessage(),
-                            e);
+                } catch (IOException x) {
+                    throw new UncheckedIOException("cannot remove the stale temporary file " + p + ": " + x.getMessage(),
+                            x);
                 }
             }
         }
         return removed;
     }
 
-    private static boolean isTemporary(Path p, boolean top) {
-        String n = p.getFileName().toString();
-        if (!n.endsWith(".tmp")) {
-            return false;
-        }
-        return (n.startsWith(".") && n.length() > ".tmp".length() + 1)
-                || (top && (n.equals("config.json.tmp") || n.equals("metrics.jsonl.tmp")));
-    }
-
-    /** Releases the lock (if this instance holds it). */
+    /** Releases the lock. */
     @Override
     public void close() {
-        if (lock != null) {
-            try {
-                lock.release();
-            } catch (IOException e) {
-                // the channel is closed next, which releases it too
-            }
-            closeQuietly(lockChannel);
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // the channel is closed next, which releases it too
         }
+        closeQuietly(lockChannel);
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -171,18 +171,20 @@ class RunFolderSafetyTest {
         Path a = dir.resolve("a");
         copyTree(runA, a);
         List<Path> stale = List.of(a.resolve("checkpoints/.step-0000004.safetensors.8613519.tmp"),
-                a.resolve("checkpoints/.latest.tmp"), a.resolve("config.json.tmp"), a.resolve("samples/.samples.png.tmp"));
+                a.resolve("checkpoints/.latest.tmp"), a.resolve("config.json.tmp"), a.resolve(".samples.png.tmp"),
+                a.resolve("samples/.step-0000004.png.tmp"));
         for (Path p : stale) {
             Files.createDirectories(p.getParent());
             Files.write(p, new byte[] {1, 2, 3});
         }
         Path mine = Files.writeString(a.resolve("notes.tmp"), "not written by train-dm");
+        Path sampling = Files.writeString(a.resolve("samples/.ddim-50-seed0.png.tmp"), "a sample command's, running");
         CliRunner.Result r = ok("train-dm", "--resume", a.toString(), "--steps", "4");
-        assertTrue(r.out().contains("removed 4 temporary files of an interrupted write"), r.out());
+        assertTrue(r.out().contains("removed 5 temporary files of an interrupted write"), r.out());
         for (Path p : stale) {
             assertFalse(Files.exists(p), p + " is removed");
         }
-        assertTrue(Files.exists(mine), "other files are left alone");
+        assertTrue(Files.exists(mine) && Files.exists(sampling), "other files are left alone");
         assertTrue(Files.isRegularFile(a.resolve("checkpoints/step-0000004.safetensors")));
     }
 
