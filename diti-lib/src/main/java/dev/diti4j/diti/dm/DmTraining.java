@@ -7,8 +7,8 @@ import dev.diti4j.core.random.Philox;
 import dev.diti4j.diffusion.train.BatchSource;
 import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diffusion.train.DmTrainer;
-import dev.diti4j.diffusion.train.TrainingDivergedException;
 import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.diffusion.train.TrainingDivergedException;
 import dev.diti4j.diffusion.train.TrainingRun;
 import dev.diti4j.diti.data.DataLoader;
 import dev.diti4j.diti.data.Dataset;
@@ -170,7 +170,7 @@ public final class DmTraining {
                     + " run to continue in place: give --out <new folder> for the continued run");
         }
         Path out = r.out() != null ? r.out() : home;
-        boolean inPlace = home != null && sameFolder(out, home);
+        boolean inPlace = home != null && samePath(out, home);
         Options o = new Options(saved.data(), saved.model(), saved.settings(), saved.batch(), saved.flip(),
                 r.steps() != null ? r.steps() : saved.steps(), r.budget(),
                 r.checkpointEvery() != null ? r.checkpointEvery() : saved.checkpointEvery(), saved.keepCheckpoints(),
@@ -188,7 +188,7 @@ public final class DmTraining {
             } catch (CheckpointException e) {
                 throw new RunRequestException(e.getMessage(), e);
             }
-            if (!sameFile(newest, file)) {
+            if (!samePath(newest, file)) {
                 throw new RunRequestException("checkpoint " + file.getFileName() + " is not the newest of run folder "
                         + home + " (that is " + newest.getFileName() + "): continuing it there would overwrite later"
                         + " checkpoints and metrics, so give --out <new folder> to continue it in a copy");
@@ -408,7 +408,7 @@ public final class DmTraining {
         return null;
     }
 
-    private static boolean sameFolder(Path a, Path b) {
+    private static boolean samePath(Path a, Path b) {
         if (!Files.exists(a) || !Files.exists(b)) {
             return false;
         }
@@ -417,10 +417,6 @@ public final class DmTraining {
         } catch (java.io.IOException e) {
             return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        return sameFolder(a, b);
     }
 
     private static RunFolder lock(Path dir) {
