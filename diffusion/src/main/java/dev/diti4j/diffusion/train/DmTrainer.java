@@ -1,17 +1,20 @@
 package dev.diti4j.diffusion.train;
 
 import dev.diti4j.core.Device;
+import dev.diti4j.core.GradMode;
 import dev.diti4j.core.Gradients;
 import dev.diti4j.core.Scope;
 import dev.diti4j.core.Tensor;
 import dev.diti4j.core.random.Philox;
 import dev.diti4j.diffusion.EpsilonLoss;
 import dev.diti4j.diffusion.NoiseSchedule;
+import dev.diti4j.nn.Parameter;
 import dev.diti4j.nn.checkpoint.Checkpoint;
 import dev.diti4j.nn.checkpoint.CheckpointException;
 import dev.diti4j.nn.json.Json;
 import dev.diti4j.nn.optim.AdamW;
 import dev.diti4j.nn.optim.Ema;
+import dev.diti4j.nn.optim.GradNorm;
 import dev.diti4j.nn.unet.UNet;
 import dev.diti4j.nn.unet.UNetConfig;
 import java.nio.file.Path;
@@ -103,8 +106,11 @@ public final class DmTrainer {
      * One optimisation step on the clean batch {@code x0} (B, C, H, W) in [−1, 1], on the model's
      * device.
      *
-     * @throws IllegalStateException when the loss is not finite (the weights are then left as they
-     *                               were before the update)
+     * @throws TrainingDivergedException when the loss or a gradient is not finite (the update is
+     *                                   then not applied, so the weights are those of the previous
+     *                                   step) or when the update made a weight non-finite (the
+     *                                   trainer must then be discarded); the message names the step
+     *                                   and the first non-finite tensor
      */
     public StepResult step(Tensor x0) {
         long start = System.nanoTime();
@@ -116,15 +122,83 @@ public final class DmTrainer {
             EpsilonLoss.Sampled l = loss.sample(model::forward, x0, noiseRng);
             value = l.loss().item();
             if (!Float.isFinite(value)) {
-                throw new IllegalStateException("training diverged: the loss is " + value + " at step " + (step + 1)
-                        + " (try a lower learning rate or gradient clipping)");
+                throw lossDiverged(value, l.loss());
             }
             Gradients g = l.loss().backward();
+            float gradNorm = GradNorm.global(g, optimizer.parameters());
+            if (!Float.isFinite(gradNorm)) {
+                throw gradientDiverged(value, g);
+            }
             norm = optimizer.step(g);
+        }
+        NonFinite.Found bad = NonFinite.first(parameters());
+        if (bad != null) {
+            throw new TrainingDivergedException(step + 1, bad.name(), TrainingDivergedException.Cause.UPDATE,
+                    "training diverged at step " + (step + 1)
+                    + ": its update made parameter '" + bad.name() + "' non-finite (" + bad.describe() + ")");
         }
         ema.update(settings.emaDecayAt(step));
         step++;
         return new StepResult(step, value, norm, lr, x0.dim(0), (System.nanoTime() - start) / 1e9);
+    }
+
+    private TrainingDivergedException lossDiverged(float value, Tensor lossTensor) {
+        long n = step + 1;
+        NonFinite.Found weight = NonFinite.first(parameters());
+        if (weight != null) {
+            return new TrainingDivergedException(n, weight.name(), TrainingDivergedException.Cause.WEIGHTS,
+                    "training stopped at step " + n + ": the loss is "
+                    + value + " because parameter '" + weight.name() + "' already holds " + weight.describe());
+        }
+        NonFinite.Found grad = NonFinite.first(gradients(lossTensor.backward()));
+        return new TrainingDivergedException(n, grad == null ? null : grad.name(),
+                TrainingDivergedException.Cause.LOSS, "training diverged at step " + n
+                + ": the loss is " + value + (grad == null ? "" : " and the first non-finite gradient is that of '"
+                + grad.name() + "' (" + grad.describe() + ")"));
+    }
+
+    private TrainingDivergedException gradientDiverged(float value, Gradients g) {
+        long n = step + 1;
+        Map<String, Tensor> grads = gradients(g);
+        NonFinite.Found grad = NonFinite.first(grads);
+        if (grad != null) {
+            return new TrainingDivergedException(n, grad.name(), TrainingDivergedException.Cause.GRADIENT,
+                    "training diverged at step " + n + ": the loss is "
+                    + value + " but the gradient of '" + grad.name() + "' holds " + grad.describe());
+        }
+        // every value is finite but the squared norm overflows float: name the first tensor whose own does
+        String name = null;
+        try (GradMode off = GradMode.off(); Scope s = Scope.open()) {
+            for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+                if (!Float.isFinite(e.getValue().square().sum().item())) {
+                    name = e.getKey();
+                    break;
+                }
+            }
+        }
+        return new TrainingDivergedException(n, name, TrainingDivergedException.Cause.GRADIENT,
+                "training diverged at step " + n + ": the gradient norm"
+                + " overflows float" + (name == null ? "" : ", first in the gradient of '" + name + "'"));
+    }
+
+    /** The trainable parameters by name, in the optimizer's order. */
+    private Map<String, Tensor> parameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Parameter p : optimizer.parameters()) {
+            out.put(p.name(), p.tensor());
+        }
+        return out;
+    }
+
+    private Map<String, Tensor> gradients(Gradients g) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Parameter p : optimizer.parameters()) {
+            Tensor t = g.get(p.tensor());
+            if (t != null) {
+                out.put(p.name(), t);
+            }
+        }
+        return out;
     }
 
     /** Steps done so far. */

@@ -60,6 +60,36 @@ public final class TrainingCheckpoints {
         return file;
     }
 
+    /**
+     * Copies a checkpoint file into {@code dir} as {@link #fileName}({@code step}) and points
+     * {@code latest} at it (the copy is written under a hidden temporary name and renamed, so an
+     * interrupted copy never looks like a checkpoint).
+     */
+    public static Path copyIn(Path source, Path dir, long step) {
+        String name = fileName(step);
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve("." + name + ".copy.tmp");
+        try {
+            Files.createDirectories(dir);
+            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the copy failed already; the hidden leftover is removed with the run's other stale files
+            }
+            throw new CheckpointException(CheckpointException.Kind.IO, target, "cannot copy " + source + " here: "
+                    + e.getMessage(), e);
+        }
+        writeLatest(dir, name);
+        return target;
+    }
+
     private static void writeLatest(Path dir, String name) {
         Path tmp = dir.resolve("." + LATEST + ".tmp");
         try {

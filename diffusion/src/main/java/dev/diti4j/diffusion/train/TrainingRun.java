@@ -47,14 +47,24 @@ public final class TrainingRun {
         }
     }
 
-    /** Receives progress on the training thread. */
+    /**
+     * Receives progress on the training thread. Per step the calls come in this order: {@link #onStep},
+     * the step's checkpoint if one is due, {@link #onCheckpoint}, then {@link #afterStep}. Work that may
+     * fail without harming the run (sample grids) belongs in {@code afterStep}, so the step is saved
+     * first. If {@code onStep} or {@code afterStep} throws, the loop saves a checkpoint of the last
+     * completed step (unless it has one) and then rethrows.
+     */
     public interface Listener {
-        /** After every step, outside its scope. */
+        /** After every step, outside its scope, before its checkpoint. */
         default void onStep(DmTrainer.StepResult r) {
         }
 
         /** After a checkpoint is written. */
         default void onCheckpoint(long step, Path file) {
+        }
+
+        /** After every step and its checkpoint, if one was due. */
+        default void afterStep(DmTrainer.StepResult r) {
         }
     }
 
@@ -69,6 +79,7 @@ public final class TrainingRun {
     private final BatchSource source;
     private final Plan plan;
     private volatile boolean stopRequested;
+    private long lastSaved;
 
     public TrainingRun(DmTrainer trainer, BatchSource source, Plan plan) {
         this.trainer = trainer;
@@ -81,18 +92,26 @@ public final class TrainingRun {
         stopRequested = true;
     }
 
+    /**
+     * Trains until the plan's step count, its time budget or a stop request. The budget is checked
+     * before each step, so a call that starts with steps left does at least one.
+     *
+     * @throws TrainingDivergedException when a step is not finite: nothing is saved after it, so the
+     *                                   newest checkpoint is the last good one
+     */
     public Outcome run(Listener listener) {
         long start = System.nanoTime();
         long budgetNanos = plan.budget() == null ? Long.MAX_VALUE : plan.budget().toNanos();
         Path last = null;
-        long lastSaved = trainer.stepCount();   // a resumed run does not rewrite the checkpoint it came from
+        lastSaved = trainer.stepCount();   // a resumed run does not rewrite the checkpoint it came from
         Stop reason = Stop.STEPS;
+        long firstStep = trainer.stepCount();
         while (trainer.stepCount() < plan.totalSteps()) {
             if (stopRequested) {
                 reason = Stop.REQUESTED;
                 break;
             }
-            if (System.nanoTime() - start >= budgetNanos) {
+            if (trainer.stepCount() > firstStep && System.nanoTime() - start >= budgetNanos) {
                 reason = Stop.BUDGET;
                 break;
             }
@@ -101,11 +120,21 @@ public final class TrainingRun {
                 Tensor x0 = source.next();    // (B, C, H, W), released with this scope
                 r = trainer.step(x0);
             }
-            listener.onStep(r);
+            try {
+                listener.onStep(r);
+            } catch (RuntimeException | Error e) {
+                saveAfterFailure(e);
+                throw e;
+            }
             if (plan.checkpointDir() != null && plan.checkpointEvery() > 0 && r.step() % plan.checkpointEvery() == 0) {
                 last = save();
-                lastSaved = r.step();
                 listener.onCheckpoint(r.step(), last);
+            }
+            try {
+                listener.afterStep(r);
+            } catch (RuntimeException | Error e) {
+                saveAfterFailure(e);
+                throw e;
             }
         }
         if (plan.checkpointDir() != null && trainer.stepCount() != lastSaved) {
@@ -115,8 +144,22 @@ public final class TrainingRun {
         return new Outcome(trainer.stepCount(), last, reason);
     }
 
+    /** A listener failed after a good step: keep that step (a failure to save is attached to {@code e}). */
+    private void saveAfterFailure(Throwable e) {
+        if (plan.checkpointDir() == null || trainer.stepCount() == lastSaved) {
+            return;
+        }
+        try {
+            save();
+        } catch (RuntimeException | Error s) {
+            e.addSuppressed(s);
+        }
+    }
+
     private Path save() {
-        return TrainingCheckpoints.save(trainer, plan.checkpointDir(), source.position(), plan.metadata().get(),
+        Path file = TrainingCheckpoints.save(trainer, plan.checkpointDir(), source.position(), plan.metadata().get(),
                 plan.keepCheckpoints());
+        lastSaved = trainer.stepCount();
+        return file;
     }
 }

@@ -238,6 +238,104 @@ class DmTrainerTest {
     }
 
     @Test
+    void nonFiniteFindsTheFirstTensorWithNanOrInfinity() {
+        Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+        m.put("a", Tensor.of(new float[] {1, 2, 3}, 3));
+        assertEquals(null, NonFinite.first(m));
+        m.put("b", Tensor.of(new float[] {Float.NaN, 0, Float.NEGATIVE_INFINITY, Float.NaN}, 2, 2));
+        m.put("c", Tensor.of(new float[] {Float.POSITIVE_INFINITY}, 1));
+        NonFinite.Found f = NonFinite.first(m);
+        assertEquals("b", f.name());
+        assertEquals(2, f.nan());
+        assertEquals(1, f.infinite());
+        assertEquals("2 NaN and 1 infinite values of 4", f.describe());
+    }
+
+    @Test
+    void aDivergingStepIsRefusedNamingTheStepAndTheTensorAndNothingIsSavedAfterIt() throws Exception {
+        // an absurd learning rate: the first update puts the weights near 1e30, the next forward pass overflows
+        DmTrainer t = new DmTrainer(new UNet(CFG, new Philox(1)), SETTINGS.withLr(1e30f).withMaxGradNorm(0f)
+                .withWarmupSteps(0));
+        var plan = new TrainingRun.Plan(10, 1, dir, 0, null, Map.of());
+        List<Long> saved = new ArrayList<>();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new TrainingRun(t, new FakeSource(), plan).run(new TrainingRun.Listener() {
+                    @Override
+                    public void onCheckpoint(long step, Path file) {
+                        saved.add(step);
+                    }
+                }));
+        assertEquals(2, e.step(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("training diverged at step 2: the loss is "), e.getMessage());
+        assertTrue(e.getMessage().contains("the first non-finite gradient is that of"), e.getMessage());
+        assertTrue(e.tensor() != null && t.model().namedParameters().containsKey(e.tensor()), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + e.tensor() + "'"), e.getMessage());
+        assertEquals(1, t.stepCount(), "the diverged step is not counted");
+        assertEquals(List.of(1L), saved);
+        assertEquals(List.of(dir.resolve("step-0000001.safetensors")), TrainingCheckpoints.list(dir));
+        assertEquals("step-0000001.safetensors", Files.readString(dir.resolve("latest")).strip());
+        // the update of the diverged step was not applied: the weights are those of the checkpoint
+        Checkpoint c = Checkpoint.read(dir.resolve("step-0000001.safetensors"));
+        t.model().namedParameters().forEach((name, p) ->
+                assertArrayEquals(c.tensor(name, Device.CPU).toArray(), p.tensor().toArray(), 0f, name));
+    }
+
+    @Test
+    void weightsThatAreAlreadyNonFiniteAreNamedAsSuchNotAsADivergence() {
+        DmTrainer t = fresh();
+        Tensor w = t.model().namedParameters().get("out.conv.weight").tensor();
+        float[] v = w.toArray();
+        v[5] = Float.NaN;
+        w.assign(Tensor.of(v, w.shape().dims()));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.step(new FakeSource().next()));
+        assertEquals(TrainingDivergedException.Cause.WEIGHTS, e.reason());
+        assertEquals("out.conv.weight", e.tensor());
+        assertEquals("training stopped at step 1: the loss is NaN because parameter 'out.conv.weight' already holds 1 NaN"
+                + " value of " + v.length, e.getMessage());
+        assertEquals(0, t.stepCount());
+    }
+
+    @Test
+    void checkpointsComeBeforeAfterStepWorkAndAFailureThereKeepsTheStep() {
+        DmTrainer t = fresh();
+        List<String> calls = new ArrayList<>();
+        var plan = new TrainingRun.Plan(10, 2, dir, 0, null, Map.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new TrainingRun(t, new FakeSource(), plan).run(new TrainingRun.Listener() {
+                    @Override
+                    public void onStep(DmTrainer.StepResult r) {
+                        calls.add("step " + r.step());
+                    }
+
+                    @Override
+                    public void onCheckpoint(long step, Path file) {
+                        calls.add("checkpoint " + step);
+                    }
+
+                    @Override
+                    public void afterStep(DmTrainer.StepResult r) {
+                        calls.add("after " + r.step());
+                        if (r.step() == 3) {
+                            throw new IllegalStateException("sample grid failed");
+                        }
+                    }
+                }));
+        assertEquals("sample grid failed", e.getMessage());
+        assertEquals(List.of("step 1", "after 1", "step 2", "checkpoint 2", "after 2", "step 3", "after 3"), calls);
+        assertEquals(List.of(dir.resolve("step-0000002.safetensors"), dir.resolve("step-0000003.safetensors")),
+                TrainingCheckpoints.list(dir), "step 3 is saved although its after-step work failed");
+    }
+
+    @Test
+    void aCallWithStepsLeftDoesAtLeastOneWhateverTheBudget() {
+        DmTrainer t = fresh();
+        var out = new TrainingRun(t, new FakeSource(), new TrainingRun.Plan(5, 0, null, 0, java.time.Duration.ZERO,
+                Map.of())).run(new TrainingRun.Listener() { });
+        assertEquals(TrainingRun.Stop.BUDGET, out.reason());
+        assertEquals(1, out.steps());
+    }
+
+    @Test
     void settingsRoundTripThroughJsonExactly() {
         DmSettings s = SETTINGS.withLr(1.7e-4f).withEma(0.9993f, false);
         assertEquals(s, DmSettings.fromJson(s.toJson()));

@@ -5,6 +5,7 @@ import dev.diti4j.diffusion.NoiseSchedule;
 import dev.diti4j.diffusion.TimestepWeights;
 import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diti.dm.DataSpec;
+import dev.diti4j.diti.dm.DmSampling;
 import dev.diti4j.diti.dm.DmTraining;
 import dev.diti4j.diti.dm.ModelPresets;
 import dev.diti4j.diti.eval.ClassifierTraining;
@@ -54,13 +55,13 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--eval-count", defaultValue = "64", paramLabel = "<n>",
-            description = "Images per set for the quality score; 0 skips scoring (default: ${DEFAULT-VALUE}).")
+            description = "Images per set for the quality score, up to 10000; 0 skips scoring (default: ${DEFAULT-VALUE}).")
     int evalCount;
 
     @Override
     public Integer call() {
         Options.positive(spec, "--steps", steps);
-        Options.nonNegative(spec, "--eval-count", evalCount);
+        Options.range(spec, "--eval-count", evalCount, 0, DmSampling.MAX_IMAGES);
         Duration budget = TrainDmCommand.budget(spec, minutes);
         long start = System.nanoTime();
         Path dir = out != null ? out : Options.defaultRunFolder("demo");

@@ -1,6 +1,7 @@
 package dev.diti4j.diti.cli;
 
 import dev.diti4j.core.Device;
+import dev.diti4j.diti.dm.DmSampling;
 import dev.diti4j.diti.eval.ClassifierTraining;
 import dev.diti4j.diti.eval.SampleEvaluation;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ final class EvalSamplesCommand implements Callable<Integer> {
     @Mixin
     TrainedRunOptions trained;
 
-    @Option(names = "--count", defaultValue = "128", paramLabel = "<n>", description = "Images per set (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "128", paramLabel = "<n>", description = "Images per set, 1 to 10000 (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--steps", defaultValue = "50", paramLabel = "<n>", description = "DDIM steps (default: ${DEFAULT-VALUE}).")
@@ -44,9 +45,16 @@ final class EvalSamplesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Device dev = trained.device(spec);
-        Options.positive(spec, "--count", count);
+        Options.range(spec, "--count", count, 1, DmSampling.MAX_IMAGES);
         Options.positive(spec, "--steps", steps);
         Options.positive(spec, "--classifier-steps", classifierSteps);
+        if (out != null) {
+            try {
+                DmSampling.checkOutputFolder("--out", out);
+            } catch (IllegalArgumentException e) {
+                throw Options.usage(spec, e.getMessage());
+            }
+        }
         Path run = trained.existingRun();
         ClassifierTraining.Budget std = ClassifierTraining.Budget.standard();
         SampleEvaluation.run(run, new SampleEvaluation.Options(count, steps, seed, trained.ema,

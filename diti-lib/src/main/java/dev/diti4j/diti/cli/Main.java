@@ -2,7 +2,6 @@ package dev.diti4j.diti.cli;
 
 import dev.diti4j.core.Device;
 import dev.diti4j.core.backend.Backends;
-import dev.diti4j.diti.data.DatasetException;
 import dev.diti4j.diti.dm.RunRequestException;
 import dev.diti4j.kernels.CudaProbe;
 import java.io.PrintStream;
@@ -13,9 +12,11 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code ./diti} command line. Every failure is one line on standard error, {@code diti <command>:
- * <what is wrong>}, never a stack trace. Exit codes: 0 success, 1 the work failed (a corrupt file,
- * a diverging run), 2 the command line asks for something impossible (an unknown or malformed
- * option, a missing file, an option that does not fit the data or the run).
+ * <what is wrong>}, never a stack trace. Exit codes: 0 success; 2 the request was refused before any
+ * work started and nothing was written (an unknown or malformed option, a value out of range, a
+ * missing, corrupt or unusable file or folder, an option that does not fit the data, the model or
+ * the run); 1 the work started and then failed (a diverging run, a file that could not be written,
+ * out of memory).
  */
 @Command(name = "diti", mixinStandardHelpOptions = true, version = "diti4j 0.1.0",
         description = "diti4j: a deep-learning engine for the JVM and the DiTi representation learner.",
@@ -43,8 +44,8 @@ public final class Main implements Callable<Integer> {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean usage = ex instanceof CommandLine.ParameterException || ex instanceof RunRequestException
-                    || ex instanceof DatasetException;
+            // refused before any work started (nothing written): the command line or its input is wrong
+            boolean usage = ex instanceof CommandLine.ParameterException || ex instanceof RunRequestException;
             err.println(prefix(cmd) + oneLine(ex));
             return usage ? USAGE : FAILED;
         });

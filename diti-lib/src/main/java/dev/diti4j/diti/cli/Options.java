@@ -64,6 +64,12 @@ final class Options {
         }
     }
 
+    static void range(CommandLine.Model.CommandSpec spec, String option, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw usage(spec, option + " must be between " + min + " and " + max + ", got " + v);
+        }
+    }
+
     static void nonNegative(CommandLine.Model.CommandSpec spec, String option, long v) {
         if (v < 0) {
             throw usage(spec, option + " must be 0 or more, got " + v);

@@ -32,7 +32,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "<n>", description = "DDIM steps (default 50); DDPM always takes all steps.")
     Integer steps;
 
-    @Option(names = "--count", defaultValue = "64", paramLabel = "<n>", description = "Number of images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "64", paramLabel = "<n>", description = "Number of images, 1 to 10000 (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed of the starting noise (default: ${DEFAULT-VALUE}).")
@@ -50,14 +50,19 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Device dev = trained.device(spec);
-        Options.positive(spec, "--count", count);
+        Options.range(spec, "--count", count, 1, DmSampling.MAX_IMAGES);
         if (cols != null) {
             Options.positive(spec, "--cols", cols);
+        }
+        if (steps != null) {
+            Options.positive(spec, "--steps", steps);
+        }
+        if (out != null) {
+            checkOut(out);   // before loading: a bad --out is found at once
         }
         Path run = trained.existingRun();
         DmSampling.Loaded m = DmSampling.load(run, trained.ema, dev);
         int ddimSteps = steps != null ? steps : 50;
-        Options.positive(spec, "--steps", ddimSteps);
         int total = m.schedule().steps();
         if (sampler == DmSampling.Sampler.DDPM && steps != null && steps != total) {
             throw Options.usage(spec, "--steps " + steps + " does not apply to ddpm, which always runs all " + total
@@ -67,9 +72,18 @@ final class SampleCommand implements Callable<Integer> {
             throw Options.usage(spec, "--steps " + ddimSteps + " is more than the schedule's " + total + " steps");
         }
         int size = imageSize(m);
+        try {
+            if (sampler == DmSampling.Sampler.DDIM) {
+                DmSampling.checkDdimSteps("--steps", ddimSteps, m.schedule());
+            }
+            DmSampling.checkImages("--count", count, cols != null ? cols : 0, m.model().config(), size);
+        } catch (IllegalArgumentException e) {
+            throw Options.usage(spec, e.getMessage());
+        }
         Path png = out != null ? out : DmTraining.runFolderOf(m.checkpoint().path()).resolve("samples")
                 .resolve(String.format(Locale.ROOT, "%s-%d-seed%d.png", sampler.name().toLowerCase(Locale.ROOT),
                         sampler == DmSampling.Sampler.DDPM ? total : ddimSteps, seed));
+        checkOut(png);
         int perChunk = sampler == DmSampling.Sampler.DDPM ? total
                 : DdimGrid.of(DdimGrid.Kind.RESPACED, m.schedule(), ddimSteps).size();
         int chunks = (count + DmSampling.CHUNK - 1) / DmSampling.CHUNK;
@@ -84,6 +98,14 @@ final class SampleCommand implements Callable<Integer> {
                 trained.ema ? "EMA" : "live", sampler == DmSampling.Sampler.DDPM ? "ddpm-" + total : "ddim-" + ddimSteps,
                 (System.nanoTime() - start) / 1e9, png);
         return 0;
+    }
+
+    private void checkOut(Path png) {
+        try {
+            DmSampling.checkOutputFile("--out", png);
+        } catch (IllegalArgumentException e) {
+            throw Options.usage(spec, e.getMessage());
+        }
     }
 
     /** The image side the model was trained on (from the run's data entry; else 32). */

@@ -37,7 +37,7 @@ final class TrainDmCommand implements Callable<Integer> {
     String dataset;
 
     @Option(names = "--image-size", paramLabel = "<px>",
-            description = "Image side: 16, 32 or 64 for shapes; 32 (padded) or 28 for Fashion-MNIST; any for folders (default 32).")
+            description = "Image side: 16, 32 or 64 for shapes; 32 (padded) or 28 for Fashion-MNIST; up to 1024 for folders (default 32).")
     Integer imageSize;
 
     @Option(names = "--attributes", paramLabel = "<file>", description = "CelebA-format attribute file for folder data.")
@@ -79,7 +79,7 @@ final class TrainDmCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "<n>", description = "Total training steps (default 20000).")
     Long steps;
 
-    @Option(names = "--minutes", paramLabel = "<m>", description = "Stop (with a checkpoint) after this much training time.")
+    @Option(names = "--minutes", paramLabel = "<m>", description = "Stop (with a checkpoint) after this much training time (0.01 to 1000000).")
     Double minutes;
 
     @Option(names = "--batch", defaultValue = "32", paramLabel = "<n>", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -126,10 +126,10 @@ final class TrainDmCommand implements Callable<Integer> {
     @Option(names = "--sample-every", paramLabel = "<n>", description = "Write an EMA sample grid every N steps (default 1000; always at the end).")
     Long sampleEvery;
 
-    @Option(names = "--sample-count", defaultValue = "64", paramLabel = "<n>", description = "Images per sample grid (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-count", defaultValue = "64", paramLabel = "<n>", description = "Images per sample grid, 1 to 10000 (default: ${DEFAULT-VALUE}).")
     int sampleCount;
 
-    @Option(names = "--sample-steps", defaultValue = "50", paramLabel = "<n>", description = "DDIM steps of the sample grids (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-steps", defaultValue = "50", paramLabel = "<n>", description = "DDIM steps of the sample grids, 1 to 1000 (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
     @Option(names = "--resume", paramLabel = "<run folder or checkpoint>", description = "Continue a run.")
@@ -163,12 +163,22 @@ final class TrainDmCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The shortest and longest time budget, in minutes. */
+    static final double MIN_MINUTES = 0.01;
+    static final double MAX_MINUTES = 1_000_000;
+    /** The largest image side a run can ask for. */
+    static final int MAX_IMAGE_SIZE = 1024;
+
     static Duration budget(CommandSpec spec, Double minutes) {
         if (minutes == null) {
             return null;
         }
         if (!(minutes > 0) || minutes.isInfinite()) {
             throw Options.usage(spec, "--minutes must be a positive number, got " + minutes);
+        }
+        if (minutes < MIN_MINUTES || minutes > MAX_MINUTES) {
+            throw Options.usage(spec, "--minutes must be between " + MIN_MINUTES + " (0.6 s) and "
+                    + String.format(java.util.Locale.ROOT, "%.0f", MAX_MINUTES) + ", got " + minutes);
         }
         return Duration.ofMillis(Math.round(minutes * 60_000));
     }
@@ -179,9 +189,35 @@ final class TrainDmCommand implements Callable<Integer> {
         Options.positive(spec, "--sample-steps", sampleSteps);
         Options.nonNegative(spec, "--keep-checkpoints", keepCheckpoints);
         Options.nonNegative(spec, "--warmup", warmup);
+        if (imageSize != null) {
+            Options.range(spec, "--image-size", imageSize, 1, MAX_IMAGE_SIZE);
+        }
+        // bounds that keep the model's sizes far from int overflow; what is too big for memory is found
+        // when the model is built, before anything is written
+        if (base != null) {
+            Options.range(spec, "--base", base, 2, 4096);
+        }
+        if (resBlocks != null) {
+            Options.range(spec, "--res-blocks", resBlocks, 1, 32);
+        }
+        if (heads != null) {
+            Options.range(spec, "--heads", heads, 1, 1024);
+        }
+        if (groups != null) {
+            Options.range(spec, "--groups", groups, 1, 1024);
+        }
+        int[] multList = mult == null ? null : Options.intList(spec, "--mult", mult, false);
+        if (multList != null) {
+            if (multList.length > 10) {
+                throw Options.usage(spec, "--mult has " + multList.length + " levels; a U-Net here has at most 10");
+            }
+            for (int m : multList) {
+                Options.range(spec, "--mult", m, 1, 16);
+            }
+        }
         DataSpec data;
         try {
-            data = DataSpec.parse(dataset, imageSize == null ? 0 : imageSize, attributes, dataDir);
+            data = DataSpec.parse(dataset, imageSize, attributes, dataDir);
         } catch (IllegalArgumentException e) {
             throw Options.usage(spec, e.getMessage());
         }
@@ -192,8 +228,7 @@ final class TrainDmCommand implements Callable<Integer> {
         UNetConfig model;
         DmSettings settings;
         try {
-            model = ModelPresets.resolve(p, new ModelPresets.Overrides(base,
-                    mult == null ? null : Options.intList(spec, "--mult", mult, false), resBlocks,
+            model = ModelPresets.resolve(p, new ModelPresets.Overrides(base, multList, resBlocks,
                     attentionDs == null ? null : Options.intList(spec, "--attention-ds", attentionDs, true), heads,
                     dropout, groups), data.channels());
             settings = new DmSettings(lr, warmup, clip, ema, !noEmaWarmup, weights, schedule,

@@ -65,12 +65,12 @@ public record DataSpec(Kind kind, Path folder, int imageSize, Path attributes) {
     /**
      * Parses {@code shapes}, {@code fashion-mnist} or {@code folder:<path>}.
      *
-     * @param imageSize the requested size, or 0 for the family's default (32)
-     * @throws IllegalArgumentException (one sentence) for anything else
+     * @param imageSize the requested size, or null for the family's default (32)
+     * @throws IllegalArgumentException (one sentence) for anything else, a size below 1 included
      */
-    public static DataSpec parse(String text, int imageSize, Path attributes, Path dataDir) {
+    public static DataSpec parse(String text, Integer imageSize, Path attributes, Path dataDir) {
         String t = text == null ? "" : text.strip();
-        int size = imageSize > 0 ? imageSize : 32;
+        int size = imageSize != null ? imageSize : 32;
         if (t.equals("shapes")) {
             requireNoDataDir(dataDir, t);
             return new DataSpec(Kind.SHAPES, null, size, attributes);

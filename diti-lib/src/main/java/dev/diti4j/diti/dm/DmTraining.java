@@ -1,5 +1,6 @@
 package dev.diti4j.diti.dm;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.diti4j.core.Device;
 import dev.diti4j.core.Tensor;
 import dev.diti4j.core.random.Philox;
@@ -7,6 +8,7 @@ import dev.diti4j.diffusion.train.BatchSource;
 import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diffusion.train.DmTrainer;
 import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.diffusion.train.TrainingDivergedException;
 import dev.diti4j.diffusion.train.TrainingRun;
 import dev.diti4j.diti.data.DataLoader;
 import dev.diti4j.diti.data.Dataset;
@@ -89,55 +91,86 @@ public final class DmTraining {
 
     // ---- starting ---------------------------------------------------------------------------
 
-    /** Starts a fresh run in {@code o.out()}. */
+    /**
+     * Starts a fresh run in {@code o.out()}, which must not exist or be empty. Every check of the
+     * request (data, model, outputs, folder) comes before anything is written.
+     *
+     * @throws RunRequestException (one sentence) when the request cannot be carried out as given
+     * @throws RunFailedException  (one sentence) when training fails once it has started
+     */
     public static Result start(Options o, PrintStream console) {
-        Path ckptDir = o.out().resolve("checkpoints");
-        if (Files.exists(ckptDir.resolve(TrainingCheckpoints.LATEST)) || !TrainingCheckpoints.list(ckptDir).isEmpty()) {
-            throw new RunRequestException("run folder " + o.out() + " already holds checkpoints: resume it with --resume "
-                    + o.out() + ", or choose another --out");
-        }
         if (o.steps() < 1) {
             throw new RunRequestException("the number of steps must be at least 1, got " + o.steps());
         }
+        requireNewRunFolder(o.out(), false);
         if (o.data().channels() != o.model().inChannels()) {
             throw new RunRequestException("the model takes " + o.model().inChannels() + " channels but "
                     + o.data().describe() + " has " + o.data().channels());
         }
         try {
             ModelPresets.checkImageSize(o.model(), o.data().imageSize());
+            ModelPresets.checkTensorSizes(o.model(), o.data().imageSize(),
+                    Math.max(o.batch(), Math.min(o.sampleCount(), DmSampling.CHUNK)));
+            DmSampling.checkDdimSteps("--sample-steps", o.sampleSteps(), o.settings().noiseSchedule());
+            DmSampling.checkImages("--sample-count", o.sampleCount(), 0, o.model().inChannels(), o.data().imageSize());
         } catch (IllegalArgumentException e) {
             throw new RunRequestException(e.getMessage(), e);
         }
         Dataset dataset = openData(o.data());
         checkBatch(dataset, o.batch());
-        RunFolder run = RunFolder.open(o.out());
-        UNet model = new UNet(o.model(), o.device(), new Philox(o.settings().seed()));
+        UNet model = buildModel(o);
         DmTrainer trainer = new DmTrainer(model, o.settings());
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("command", "train-dm");
-        config.put("started", Instant.now().toString());
-        config.putAll(optionsMap(o));
-        config.put("parameters", model.parameterCount());
-        config.put("java", Runtime.version().toString());
-        config.put("cpus", Runtime.getRuntime().availableProcessors());
-        run.writeJson("config.json", config);
-        deleteQuietly(run.file("metrics.jsonl"));
-        console.printf(Locale.ROOT, "training a %,d-parameter U-Net on %s (%d px, batch %d) for %d steps -> %s%n",
-                model.parameterCount(), dataset.name(), o.data().imageSize(), o.batch(), o.steps(), o.out());
-        return train(run, trainer, dataset, BatchSource.Position.START, o, 0.0, console);
+        try (RunFolder run = lock(o.out())) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("command", "train-dm");
+            config.put("started", Instant.now().toString());
+            config.putAll(optionsMap(o));
+            config.put("parameters", model.parameterCount());
+            config.put("java", Runtime.version().toString());
+            config.put("cpus", Runtime.getRuntime().availableProcessors());
+            run.writeJson("config.json", config);
+            console.printf(Locale.ROOT, "training a %,d-parameter U-Net on %s (%d px, batch %d) for %d steps -> %s%n",
+                    model.parameterCount(), dataset.name(), o.data().imageSize(), o.batch(), o.steps(), o.out());
+            return train(run, trainer, dataset, BatchSource.Position.START, o, 0.0, console);
+        }
     }
 
-    /** Continues a run from its folder (newest checkpoint) or from one checkpoint file. */
+    /**
+     * Continues a run from its folder (newest checkpoint) or from one checkpoint file. Without
+     * {@code --out} the run continues in its own folder, which needs the newest checkpoint and a
+     * {@code config.json} that agrees with it; with {@code --out} it continues in a copy: a new (or
+     * empty) folder that receives the run's config, its metrics up to the checkpoint and the checkpoint
+     * itself. A checkpoint file outside a run folder's {@code checkpoints/} needs {@code --out}. Every
+     * check comes before anything is written.
+     *
+     * @throws RunRequestException (one sentence) when the request cannot be carried out as given
+     * @throws RunFailedException  (one sentence) when training fails once it has started
+     */
     public static Result resume(Path from, ResumeOptions r, PrintStream console) {
         if (!Files.exists(from)) {
             throw new RunRequestException("nothing to resume at " + from + ": no such file or folder");
         }
-        Path file = TrainingCheckpoints.resolve(from);
-        Checkpoint c = Checkpoint.read(file);
         Device device = r.device() != null ? r.device() : Device.CPU;
-        DmTrainer.Resumed resumed = DmTrainer.resume(c, device);
-        Options saved = savedOptions(c, resumed.trainer(), device);
-        Path out = r.out() != null ? r.out() : runFolderOf(file);
+        Path file;
+        Checkpoint c;
+        DmTrainer.Resumed resumed;
+        Options saved;
+        try {
+            file = TrainingCheckpoints.resolve(from);
+            c = Checkpoint.read(file);
+            resumed = DmTrainer.resume(c, device);
+            saved = savedOptions(c, resumed.trainer(), device);
+        } catch (CheckpointException e) {
+            throw new RunRequestException(e.getMessage(), e);
+        }
+        requireFiniteState(c, resumed.trainer());
+        Path home = homeOf(file);
+        if (r.out() == null && home == null) {
+            throw new RunRequestException("checkpoint " + file + " is not in a run folder's checkpoints/, so there is no"
+                    + " run to continue in place: give --out <new folder> for the continued run");
+        }
+        Path out = r.out() != null ? r.out() : home;
+        boolean inPlace = home != null && samePath(out, home);
         Options o = new Options(saved.data(), saved.model(), saved.settings(), saved.batch(), saved.flip(),
                 r.steps() != null ? r.steps() : saved.steps(), r.budget(),
                 r.checkpointEvery() != null ? r.checkpointEvery() : saved.checkpointEvery(), saved.keepCheckpoints(),
@@ -148,25 +181,263 @@ public final class DmTraining {
             throw new RunRequestException("the run in " + file + " has already done " + done + " of its " + o.steps()
                     + " steps: pass --steps with more than " + done + " to train further");
         }
+        if (inPlace) {
+            Path newest;
+            try {
+                newest = TrainingCheckpoints.resolve(home);
+            } catch (CheckpointException e) {
+                throw new RunRequestException(e.getMessage(), e);
+            }
+            if (!samePath(newest, file)) {
+                throw new RunRequestException("checkpoint " + file.getFileName() + " is not the newest of run folder "
+                        + home + " (that is " + newest.getFileName() + "): continuing it there would overwrite later"
+                        + " checkpoints and metrics, so give --out <new folder> to continue it in a copy");
+            }
+        } else {
+            requireNewRunFolder(out, true);
+        }
+        if (home != null) {
+            requireConfigAgrees(home, o, file);
+        }
         Dataset dataset = openData(o.data());
         checkBatch(dataset, o.batch());
-        RunFolder run = RunFolder.open(out);
-        Map<String, Object> config = Files.isRegularFile(run.file("config.json"))
-                ? new LinkedHashMap<>(readConfig(run)) : new LinkedHashMap<>(optionsMap(o));
-        config.put("steps", o.steps());
-        config.put("checkpointEvery", o.checkpointEvery());
-        config.put("sampleEvery", o.sampleEvery());
-        @SuppressWarnings("unchecked")
-        List<Object> resumes = config.get("resumes") instanceof List<?> l ? new ArrayList<>((List<Object>) l)
-                : new ArrayList<>();
-        resumes.add(Map.of("fromStep", done, "checkpoint", file.toString(), "at", Instant.now().toString()));
-        config.put("resumes", resumes);
-        run.writeJson("config.json", config);
-        MetricsLog.truncateAfter(run.file("metrics.jsonl"), done);
-        double elapsed = savedElapsed(c);
-        console.printf(Locale.ROOT, "resuming %s at step %d of %d (epoch %d, batch %d) -> %s%n", file, done, o.steps(),
-                resumed.position().epoch(), resumed.position().batch(), out);
-        return train(run, resumed.trainer(), dataset, resumed.position(), o, elapsed, console);
+        try (RunFolder run = lock(out)) {
+            List<String> stale = run.removeStaleTemporaries();
+            if (!stale.isEmpty()) {
+                console.println("removed " + stale.size() + " temporary file" + (stale.size() == 1 ? "" : "s")
+                        + " of an interrupted write: " + String.join(", ", stale));
+            }
+            Map<String, Object> config;
+            if (home != null && Files.isRegularFile(home.resolve("config.json"))) {
+                config = new LinkedHashMap<>(readConfig(home));
+            } else {
+                config = new LinkedHashMap<>();
+                config.put("command", "train-dm");
+                config.putAll(optionsMap(o));
+                config.put("parameters", resumed.trainer().model().parameterCount());
+            }
+            if (!inPlace) {
+                if (home != null && Files.isRegularFile(home.resolve("metrics.jsonl"))) {
+                    copy(home.resolve("metrics.jsonl"), run.file("metrics.jsonl"));
+                }
+                try {
+                    TrainingCheckpoints.copyIn(file, run.checkpoints(), done);
+                } catch (CheckpointException e) {
+                    throw new RunFailedException(e.getMessage(), e);
+                }
+            }
+            config.put("steps", o.steps());
+            config.put("checkpointEvery", o.checkpointEvery());
+            config.put("sampleEvery", o.sampleEvery());
+            @SuppressWarnings("unchecked")
+            List<Object> resumes = config.get("resumes") instanceof List<?> l ? new ArrayList<>((List<Object>) l)
+                    : new ArrayList<>();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("fromStep", done);
+            entry.put("checkpoint", file.toString());
+            entry.put("at", Instant.now().toString());
+            if (!inPlace) {
+                entry.put("into", out.toString());
+            }
+            resumes.add(entry);
+            config.put("resumes", resumes);
+            run.writeJson("config.json", config);
+            MetricsLog.truncateAfter(run.file("metrics.jsonl"), done);
+            double elapsed = savedElapsed(c);
+            console.printf(Locale.ROOT, "resuming %s at step %d of %d (epoch %d, batch %d) -> %s%n", file, done,
+                    o.steps(), resumed.position().epoch(), resumed.position().batch(), out);
+            return train(run, resumed.trainer(), dataset, resumed.position(), o, elapsed, console);
+        }
+    }
+
+    // ---- checks made before anything is written ---------------------------------------------
+
+    /**
+     * A fresh run, or a resumed run continued in a copy, needs a folder of its own: one that does not
+     * exist yet or is empty.
+     */
+    private static void requireNewRunFolder(Path out, boolean resuming) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new RunRequestException("--out " + out + " is a file, not a folder");
+        }
+        Path ckpt = out.resolve("checkpoints");
+        if (Files.exists(ckpt.resolve(TrainingCheckpoints.LATEST)) || !TrainingCheckpoints.list(ckpt).isEmpty()) {
+            throw new RunRequestException(resuming
+                    ? "--out " + out + " already holds another run's checkpoints: give a new or empty folder for the"
+                            + " continued run, or leave --out out to continue in the run's own folder"
+                    : "run folder " + out + " already holds checkpoints: resume it with --resume " + out
+                            + ", or choose another --out");
+        }
+        List<String> entries = RunFolder.entries(out);
+        if (!entries.isEmpty()) {
+            String shown = String.join(", ", entries.subList(0, Math.min(3, entries.size())))
+                    + (entries.size() > 3 ? " and " + (entries.size() - 3) + " more" : "");
+            throw new RunRequestException("--out " + out + " is not empty (it holds " + shown + ") but has no"
+                    + " checkpoint to resume: choose another --out, or empty the folder first");
+        }
+        try {
+            DmSampling.checkOutputFolder("--out", out);
+        } catch (IllegalArgumentException e) {
+            throw new RunRequestException(e.getMessage(), e);
+        }
+    }
+
+    /** The model of a fresh run, built before anything is written (a model too large for memory is refused). */
+    private static UNet buildModel(Options o) {
+        UNet model;
+        try {
+            model = new UNet(o.model(), o.device(), new Philox(o.settings().seed()));
+        } catch (OutOfMemoryError e) {
+            throw new RunRequestException("the model does not fit in memory: building its weights ran out of the "
+                    + gigabytes(Runtime.getRuntime().maxMemory()) + " Java may use (give Java more with"
+                    + " DITI_JAVA_OPTS=-Xmx<size>, or choose a smaller model)", e);
+        } catch (RuntimeException e) {
+            throw new RunRequestException("the model cannot be built: " + e.getMessage(), e);
+        }
+        // weights, gradients, two Adam moments and the EMA: five floats per parameter at least
+        long need = 5 * 4 * model.parameterCount();
+        long max = Runtime.getRuntime().maxMemory();
+        if (o.device().equals(Device.CPU) && max != Long.MAX_VALUE && need > max) {
+            throw new RunRequestException(String.format(Locale.ROOT, "the model has %,d parameters: training it needs at"
+                    + " least %s (weights, gradients, Adam moments and EMA) but Java may use %s here (give Java more"
+                    + " with DITI_JAVA_OPTS=-Xmx<size>, or choose a smaller model)", model.parameterCount(),
+                    gigabytes(need), gigabytes(max)));
+        }
+        return model;
+    }
+
+    private static String gigabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    /** Every weight, EMA shadow and optimizer moment of a resumed trainer must be finite. */
+    private static void requireFiniteState(Checkpoint c, DmTrainer t) {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        t.model().namedParameters().forEach((name, p) -> all.put(name, p.tensor()));
+        t.ema().stateTensors().forEach((name, x) -> all.put("ema." + name, x));
+        t.optimizer().stateTensors().forEach((name, x) -> all.put("optim." + name, x));
+        DmSampling.requireFinite(c, all, "resumed");
+    }
+
+    /**
+     * The run folder's {@code config.json} (if it has one) must describe the run the checkpoint comes
+     * from: same data, model, trainer settings, batch and output settings.
+     */
+    private static void requireConfigAgrees(Path home, Options o, Path file) {
+        Path cfg = home.resolve("config.json");
+        if (!Files.isRegularFile(cfg)) {
+            return;
+        }
+        JsonNode have;
+        try {
+            have = RunFolder.json().readTree(cfg.toFile());
+        } catch (java.io.IOException e) {
+            throw new RunRequestException(cfg + " cannot be read (" + oneLine(e) + "), so it cannot be checked"
+                    + " against checkpoint " + file.getFileName() + ": repair or remove it", e);
+        }
+        JsonNode want = RunFolder.json().valueToTree(optionsMap(o));
+        for (String key : AGREEING_KEYS) {
+            String diff = firstDifference(key, want.get(key), have == null ? null : have.get(key));
+            if (diff != null) {
+                throw new RunRequestException("checkpoint " + file + " does not belong to run folder " + home + ": "
+                        + diff + " (move the checkpoint out of the folder and resume it with --out <new folder>)");
+            }
+        }
+    }
+
+    /** What config.json and a checkpoint must agree on (the rest may change on resume or is derived). */
+    private static final List<String> AGREEING_KEYS = List.of("data", "model", "trainer", "batch", "flip",
+            "keepCheckpoints", "sampleCount", "sampleSteps");
+
+    /** The first place where the checkpoint's value differs from config.json's, in words, or null. */
+    private static String firstDifference(String path, JsonNode want, JsonNode have) {
+        if (have == null || have.isMissingNode()) {
+            return "config.json has no '" + path + "' but the checkpoint's is " + want;
+        }
+        if (want.isObject() && have.isObject()) {
+            for (var it = want.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                String d = firstDifference(path + "." + k, want.get(k), have.get(k));
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        return sameJson(want, have) ? null : "the checkpoint's " + path + " is " + want + " but config.json says " + have;
+    }
+
+    /** Equal JSON values, numbers compared by value (config.json may spell 8 as an int, the checkpoint as a long). */
+    private static boolean sameJson(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!sameJson(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (var it = a.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!b.has(k) || !sameJson(a.get(k), b.get(k))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+
+    /** The run folder a checkpoint file lives in ({@code <run>/checkpoints/<file>}), or null for a loose file. */
+    private static Path homeOf(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("checkpoints")
+                && dir.getParent() != null) {
+            return dir.getParent();
+        }
+        return null;
+    }
+
+    private static boolean samePath(Path a, Path b) {
+        if (!Files.exists(a) || !Files.exists(b)) {
+            return false;
+        }
+        try {
+            return Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
+    private static RunFolder lock(Path dir) {
+        try {
+            return RunFolder.lock(dir);
+        } catch (RunFolder.InUseException e) {
+            throw new RunRequestException(e.getMessage(), e);
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new RunFailedException("cannot copy " + from + " to " + to + ": " + oneLine(e), e);
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m).strip();
     }
 
     // ---- the loop ---------------------------------------------------------------------------
@@ -203,7 +474,9 @@ public final class DmTraining {
             TrainingRun.Plan plan = new TrainingRun.Plan(o.steps(), o.checkpointEvery(), run.checkpoints(),
                     o.keepCheckpoints(), o.budget(), () -> checkpointMetadata(o, metrics.elapsedSeconds()));
             loop[0] = new TrainingRun(trainer, source, plan);
-            TrainingRun.Outcome out = loop[0].run(new TrainingRun.Listener() {
+            TrainingRun.Outcome out;
+            try {
+                out = loop[0].run(new TrainingRun.Listener() {
                 @Override
                 public void onStep(DmTrainer.StepResult r) {
                     metrics.record(r);
@@ -214,11 +487,6 @@ public final class DmTraining {
                         bar.setTotal(Math.min(o.steps(), r.step() + (long) Math.max(0, left / perStep)));
                     }
                     bar.update(r.step(), metrics.message());
-                    if (o.sampleEvery() > 0 && r.step() % o.sampleEvery() == 0 && r.step() < o.steps()) {
-                        lastGrid[0] = sampleGrid(trainer, o, samplesDir, r.step(), bar, run);
-                        lastGridStep[0] = r.step();
-                    }
-                    metrics.resumeClock();
                 }
 
                 @Override
@@ -227,9 +495,29 @@ public final class DmTraining {
                         metrics.plot();
                     }
                 }
+
+                @Override
+                public void afterStep(DmTrainer.StepResult r) {
+                    // after the step's checkpoint, so a failing grid cannot lose the step
+                    if (o.sampleEvery() > 0 && r.step() % o.sampleEvery() == 0 && r.step() < o.steps()) {
+                        long t0 = System.nanoTime();
+                        lastGrid[0] = sampleGrid(trainer, o, samplesDir, r.step(), bar, run);
+                        lastGridStep[0] = r.step();
+                        metrics.exclude(System.nanoTime() - t0);
+                    }
+                }
             });
+            } catch (TrainingDivergedException e) {
+                throw diverged(e, run);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                throw failed(e, trainer.stepCount(), run);
+            }
             if (out.reason() != TrainingRun.Stop.REQUESTED && lastGridStep[0] != out.steps() && out.steps() > firstStep) {
-                lastGrid[0] = sampleGrid(trainer, o, samplesDir, out.steps(), bar, run);
+                try {
+                    lastGrid[0] = sampleGrid(trainer, o, samplesDir, out.steps(), bar, run);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    throw failed(e, out.steps(), run);   // the final checkpoint is already written
+                }
             }
             if (!stopping.get()) {
                 metrics.plot();
@@ -239,12 +527,17 @@ public final class DmTraining {
             long done = out.steps() - firstStep;
             Result result = new Result(run.dir(), out.steps(), done, out.lastCheckpoint(), lastGrid[0],
                     run.file("loss.png"), seconds, metrics.meanStepSeconds(), metrics.smoothedLoss(), out.reason(), o);
-            console.printf(Locale.ROOT, "%s after %d steps (%d in this call, %.1f s, %.3f s/step): loss %.4f%n",
-                    switch (out.reason()) {
-                        case STEPS -> "done";
-                        case BUDGET -> "time budget reached";
-                        case REQUESTED -> "stopped";
-                    }, out.steps(), done, seconds, metrics.meanStepSeconds(), metrics.smoothedLoss());
+            String why = switch (out.reason()) {
+                case STEPS -> "done";
+                case BUDGET -> "time budget reached";
+                case REQUESTED -> "stopped";
+            };
+            if (done > 0) {
+                console.printf(Locale.ROOT, "%s after %d steps (%d in this call, %.1f s, %.3f s/step): loss %.4f%n", why,
+                        out.steps(), done, seconds, metrics.meanStepSeconds(), metrics.smoothedLoss());
+            } else {
+                console.printf(Locale.ROOT, "%s after %d steps (none in this call)%n", why, out.steps());
+            }
             if (out.lastCheckpoint() != null) {
                 console.println("checkpoint  " + out.lastCheckpoint());
             }
@@ -265,6 +558,38 @@ public final class DmTraining {
             } catch (IllegalStateException e) {
                 // the JVM is already shutting down (Ctrl-C): the hook is running and now returns
             }
+        }
+    }
+
+    /** A diverged step: nothing after it was saved, so the newest checkpoint is the last good one. */
+    private static RunFailedException diverged(TrainingDivergedException e, RunFolder run) {
+        String newest = newestCheckpoint(run);
+        String kept = newest == null ? "; no checkpoint had been written yet"
+                : "; nothing of it was saved and the newest checkpoint, " + newest + ", is the last good one";
+        String hint = e.reason() == TrainingDivergedException.Cause.WEIGHTS ? ""
+                : " (train again with a lower --lr, or with --clip)";
+        return new RunFailedException(e.getMessage() + kept + hint, e);
+    }
+
+    /** Work after a good step failed (a sample grid, a file write): the loop saved that step first. */
+    private static RunFailedException failed(Throwable e, long step, RunFolder run) {
+        String what = e instanceof OutOfMemoryError ? "out of memory (give Java more with DITI_JAVA_OPTS=-Xmx<size>,"
+                + " or use a smaller --batch or --sample-count)" : oneLine(e);
+        String newest = newestCheckpoint(run);
+        String kept = newest != null && newest.endsWith(TrainingCheckpoints.fileName(step))
+                ? "; training stopped after step " + step + ", which is saved in " + newest + " (continue with"
+                        + " ./diti train-dm --resume " + run.dir() + ")"
+                : newest != null ? "; training stopped and the newest checkpoint is " + newest
+                : "; training stopped before any checkpoint was written";
+        return new RunFailedException(what + kept, e);
+    }
+
+    /** The newest checkpoint of the run, relative to the run folder, or null when there is none. */
+    private static String newestCheckpoint(RunFolder run) {
+        try {
+            return run.dir().relativize(TrainingCheckpoints.resolve(run.checkpoints())).toString();
+        } catch (CheckpointException | IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -353,11 +678,12 @@ public final class DmTraining {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> readConfig(RunFolder run) {
+    private static Map<String, Object> readConfig(Path home) {
+        Path cfg = home.resolve("config.json");
         try {
-            return run.readJson("config.json", Map.class);
-        } catch (RuntimeException e) {
-            return new LinkedHashMap<>();
+            return RunFolder.json().readValue(cfg.toFile(), Map.class);
+        } catch (java.io.IOException e) {
+            throw new RunFailedException("cannot read " + cfg + ": " + oneLine(e), e);
         }
     }
 
@@ -378,11 +704,4 @@ public final class DmTraining {
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot replace " + p + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -67,9 +67,9 @@ final class MetricsLog {
         clock = now;
     }
 
-    /** Restarts the images/s clock (after work that is not training, like drawing samples). */
-    void resumeClock() {
-        clock = System.nanoTime();
+    /** Leaves {@code nanos} of work that is not training (drawing samples) out of the next images/s. */
+    void exclude(long nanos) {
+        clock += nanos;
     }
 
     String message() {

@@ -2,6 +2,7 @@ package dev.diti4j.diti.dm;
 
 import dev.diti4j.nn.unet.UNetConfig;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -89,6 +90,36 @@ public final class ModelPresets {
         if (imageSize % m != 0) {
             throw new IllegalArgumentException("a U-Net with " + c.levels() + " levels needs an image size that is a"
                     + " multiple of " + m + ", got " + imageSize);
+        }
+    }
+
+    /**
+     * Checks that a batch of {@code batch} images of side {@code imageSize} keeps every tensor of the
+     * forward pass within what one tensor holds: the activations of each level (the decoder's
+     * concatenations have twice the level's channels) and the attention scores (heads × positions²
+     * per image).
+     *
+     * @throws IllegalArgumentException (one sentence) naming the tensor that would be too large
+     */
+    public static void checkTensorSizes(UNetConfig c, int imageSize, int batch) {
+        for (int l = 0; l < c.levels(); l++) {
+            long side = imageSize >> l;
+            long acts = (long) batch * 2 * c.channels(l) * side * side;
+            if (acts > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "a batch of %d images of %d px makes"
+                        + " activations of %,d values at level %d, more than one tensor holds: use a smaller --batch,"
+                        + " --image-size or model", batch, imageSize, acts, l));
+            }
+        }
+        for (int ds : c.attentionDs()) {
+            long positions = (long) (imageSize / ds) * (imageSize / ds);
+            long scores = (long) batch * c.heads() * positions * positions;
+            if (scores > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "attention at down-sampling factor %d"
+                        + " compares %,d positions of a %d px image with each other, %,d scores for a batch of %d,"
+                        + " more than one tensor holds: use a smaller --image-size or --batch, or --attention-ds with"
+                        + " larger factors", ds, positions, imageSize, scores, batch));
+            }
         }
     }
 }

@@ -69,6 +69,13 @@ public final class SampleEvaluation {
         }
         int size = data.imageSize();
         Path out = o.outDir() != null ? o.outDir() : DmTraining.runFolderOf(m.checkpoint().path()).resolve("eval");
+        try {   // everything the work below needs, checked before the classifier trains
+            DmSampling.checkDdimSteps("--steps", o.ddimSteps(), m.schedule());
+            DmSampling.checkImages("--count", o.count(), 0, m.model().config(), size);
+            DmSampling.checkOutputFolder("--out", out);
+        } catch (IllegalArgumentException e) {
+            throw new RunRequestException(e.getMessage(), e);
+        }
 
         ClassifierTraining.Trained clf;
         try (Progress bar = Progress.start("classifier", o.classifier().steps(), 0, "step")) {
