@@ -52,6 +52,10 @@ public final class CelebaAttributes {
             List<String> names = List.of(header.strip().split("\\s+"));
             Set<String> seen = new HashSet<>();
             for (String n : names) {
+                if (n.chars().anyMatch(Character::isISOControl)) {
+                    throw new DatasetException("attribute file " + file + " line 2 should name the attributes, but "
+                            + DatasetException.printable(n) + " holds control characters (is it the attribute list?)");
+                }
                 if (!seen.add(n)) {
                     throw new DatasetException("attribute file " + file + " line 2 names the attribute "
                             + DatasetException.printable(n) + " twice");

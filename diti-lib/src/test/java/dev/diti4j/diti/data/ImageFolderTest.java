@@ -268,6 +268,12 @@ class ImageFolderTest {
         DatasetException e = assertThrows(DatasetException.class, () -> ImageFolder.open(dir.resolve("attrs"), 8, twice));
         assertEquals("attribute file " + twice + " line 2 names the attribute Smiling twice", e.getMessage());
 
+        // trim() used to drop the NUL, leaving one attribute with an empty name (a fuzzer's find)
+        Path nul = writeAttributes("0", "\u0000");
+        e = assertThrows(DatasetException.class, () -> ImageFolder.open(dir.resolve("attrs"), 8, nul));
+        assertEquals("attribute file " + nul + " line 2 should name the attributes, but \\u0000 holds control"
+                + " characters (is it the attribute list?)", e.getMessage());
+
         Path escaped = writeAttributes("1", "Smiling", "000001.jpg \u001b[2J");
         e = assertThrows(DatasetException.class, () -> ImageFolder.open(dir.resolve("attrs"), 8, escaped));
         assertEquals("attribute file " + escaped + " line 3 has value '\\u001b[2J' for Smiling; expected -1 or 1",
