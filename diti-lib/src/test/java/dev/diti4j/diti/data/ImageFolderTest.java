@@ -253,7 +253,7 @@ class ImageFolderTest {
         for (int i = 0; i < 7; i++) {
             files.add(writeImage("bar/" + i + ".png", 8, 8, "png"));
         }
-        StringBuilder rendered = new StringBuilder();
+        StringBuffer rendered = new StringBuffer();   // appended from the bar's rendering thread
         me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder().setInitialMax(7)
                 .setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(rendered::append)).build();
         ImageFolder.validate(dir.resolve("bar"), files, 8, bar);
