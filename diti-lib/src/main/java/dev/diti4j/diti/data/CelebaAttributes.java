@@ -2,14 +2,17 @@ package dev.diti4j.diti.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A CelebA-format attribute file ({@code list_attr_celeba.txt}): a line with the row count, a
@@ -40,13 +43,24 @@ public final class CelebaAttributes {
                 declared = Integer.parseInt(countLine.trim());
             } catch (NumberFormatException e) {
                 throw new DatasetException("attribute file " + file + " line 1 should be the row count, got '"
-                        + countLine.trim() + "'");
+                        + DatasetException.printable(countLine.strip()) + "'");
             }
             String header = r.readLine();
             if (header == null || header.isBlank()) {
                 throw new DatasetException("attribute file " + file + " line 2 should name the attributes");
             }
-            List<String> names = List.of(header.trim().split("\\s+"));
+            List<String> names = List.of(header.strip().split("\\s+"));
+            Set<String> seen = new HashSet<>();
+            for (String n : names) {
+                if (n.chars().anyMatch(Character::isISOControl)) {
+                    throw new DatasetException("attribute file " + file + " line 2 should name the attributes, but "
+                            + DatasetException.printable(n) + " holds control characters (is it the attribute list?)");
+                }
+                if (!seen.add(n)) {
+                    throw new DatasetException("attribute file " + file + " line 2 names the attribute "
+                            + DatasetException.printable(n) + " twice");
+                }
+            }
             Map<String, int[]> rows = new HashMap<>();
             String line;
             int lineNo = 2;
@@ -55,7 +69,7 @@ public final class CelebaAttributes {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] parts = line.trim().split("\\s+");
+                String[] parts = line.strip().split("\\s+");
                 if (parts.length != names.size() + 1) {
                     throw new DatasetException("attribute file " + file + " line " + lineNo + " has "
                             + (parts.length - 1) + " values, expected " + names.size() + " (one per attribute named on"
@@ -69,13 +83,14 @@ public final class CelebaAttributes {
                     } else if (s.equals("-1") || s.equals("0")) {
                         v[i] = 0;
                     } else {
-                        throw new DatasetException("attribute file " + file + " line " + lineNo + " has value '" + s
-                                + "' for " + names.get(i) + "; expected -1 or 1");
+                        throw new DatasetException("attribute file " + file + " line " + lineNo + " has value '"
+                                + DatasetException.printable(s) + "' for " + DatasetException.printable(names.get(i))
+                                + "; expected -1 or 1");
                     }
                 }
                 if (rows.put(parts[0], v) != null) {
-                    throw new DatasetException("attribute file " + file + " lists " + parts[0] + " twice (line "
-                            + lineNo + ")");
+                    throw new DatasetException("attribute file " + file + " lists "
+                            + DatasetException.printable(parts[0]) + " twice (line " + lineNo + ")");
                 }
             }
             if (rows.size() != declared) {
@@ -85,6 +100,9 @@ public final class CelebaAttributes {
             return new CelebaAttributes(file, names, rows);
         } catch (NoSuchFileException e) {
             throw new DatasetException("attribute file " + file + " does not exist");
+        } catch (CharacterCodingException e) {
+            throw new DatasetException("attribute file " + file + " is not UTF-8 text (" + e.getClass().getSimpleName()
+                    + "); is it the attribute list?", e);
         } catch (IOException e) {
             throw new DatasetException("cannot read attribute file " + file + ": " + e.getMessage(), e);
         }

@@ -8,8 +8,9 @@ import java.util.List;
  * Fashion-MNIST (Xiao et al. 2017): 28×28 grey clothing images in 10 classes, read from the four
  * IDX files ({@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte}, and the
  * {@code t10k-} pair), gzip-compressed or not. The default folder is where Debian's
- * {@code dataset-fashion-mnist} package installs them. Images are zero-padded to 32×32 by default
- * (METHOD 9) and scaled to [−1, 1]; the one label column is the class.
+ * {@code dataset-fashion-mnist} package installs them. The images must be 28×28; they are
+ * zero-padded to 32×32 by default (METHOD 9) and scaled to [−1, 1]; the one label column is the
+ * class.
  */
 public final class FashionMnist implements Dataset {
     /** The folder of Debian's {@code dataset-fashion-mnist} package. */
@@ -17,6 +18,8 @@ public final class FashionMnist implements Dataset {
     public static final String DOWNLOAD_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
     public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    /** The side of a Fashion-MNIST image. */
+    public static final int SIDE = 28;
     private static final List<LabelSpec> LABELS = List.of(new LabelSpec("class", CLASS_NAMES));
 
     /** The two splits and their file prefixes. */
@@ -66,8 +69,10 @@ public final class FashionMnist implements Dataset {
         this.count = images.dims()[0];
         this.rows = images.dims()[1];
         this.cols = images.dims()[2];
-        if (padTo32 && (rows > 32 || cols > 32)) {
-            throw new DatasetException("images in " + imagePath + " are " + rows + "x" + cols + ", too large to pad to 32x32");
+        if (rows != SIDE || cols != SIDE) {
+            // The model sees 28x28 (or 28x28 padded to 32x32): smaller images would be padded or read short silently.
+            throw new DatasetException("image file " + imagePath + " holds " + rows + "x" + cols + " images; Fashion-MNIST"
+                    + " images are " + SIDE + "x" + SIDE);
         }
         this.pad = padTo32 ? 32 : -1;
         this.images = images.data();

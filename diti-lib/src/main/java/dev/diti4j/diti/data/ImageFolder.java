@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The PNG and JPEG images under a folder (searched recursively, ordered by relative path),
@@ -16,6 +19,14 @@ import javax.imageio.ImageIO;
  * resampled to size×size (see {@link ImageResize}). An optional CelebA-format attribute file
  * ({@link CelebaAttributes}) gives one binary label column per attribute, matched by file name;
  * every image must be listed in it.
+ *
+ * <p>Opening the folder reads the header of every file named {@code .png}, {@code .jpg} or
+ * {@code .jpeg} (in parallel, with a progress bar on a terminal for large folders) and refuses
+ * the folder, naming the first few bad files and how many there are, when any is empty, is not a
+ * PNG or JPEG, has a header that cannot be read or claims more pixels than the file can hold, or
+ * is smaller than the requested size: images are only ever down-sampled, since up-sampling would
+ * train on interpolated pixels. A file that passes this check can still fail to decode later, if
+ * its pixel data is damaged; the error then names it.
  */
 public final class ImageFolder implements Dataset {
     private final Path folder;
@@ -62,17 +73,20 @@ public final class ImageFolder implements Dataset {
         if (files.isEmpty()) {
             throw new DatasetException("image folder " + folder + " has no .png, .jpg or .jpeg images");
         }
+        // A malformed attribute file fails before the (slower) check of every image.
+        CelebaAttributes attrs = attributeFile == null ? null : CelebaAttributes.read(attributeFile);
+        validate(folder, files, imageSize, progressBar(files.size()));
         List<LabelSpec> specs = List.of();
         int[][] labels = new int[files.size()][];
-        if (attributeFile == null) {
+        if (attrs == null) {
             java.util.Arrays.fill(labels, new int[0]);
         } else {
-            CelebaAttributes attrs = CelebaAttributes.read(attributeFile);
             List<String> names = files.stream().map(p -> p.getFileName().toString()).toList();
             List<String> missing = attrs.missing(names);
             if (!missing.isEmpty()) {
                 throw new DatasetException(missing.size() + " of " + names.size() + " images in " + folder
-                        + " are not listed in attribute file " + attributeFile + ", e.g. " + missing.getFirst());
+                        + " are not listed in attribute file " + attributeFile + ", e.g. "
+                        + DatasetException.printable(missing.getFirst()));
             }
             List<LabelSpec> s = new ArrayList<>();
             for (String n : attrs.names()) {
@@ -84,6 +98,70 @@ public final class ImageFolder implements Dataset {
             }
         }
         return new ImageFolder(folder, imageSize, files, specs, labels);
+    }
+
+    /** Folders with at least this many images show a progress bar while they are checked (on a terminal). */
+    static final int PROGRESS_THRESHOLD = 2000;
+    /** How many bad files an error names. */
+    static final int NAMED_PROBLEMS = 5;
+
+    /**
+     * Checks the header of every file (see the class comment); {@code bar} (may be null) advances
+     * once per file.
+     */
+    static void validate(Path folder, List<Path> files, int imageSize, ProgressBar bar) {
+        String[] problems = new String[files.size()];
+        boolean[] tooSmall = new boolean[files.size()];
+        try {
+            IntStream.range(0, files.size()).parallel().forEach(i -> {
+                try {
+                    ImageFiles.probe(files.get(i), imageSize);
+                } catch (ImageFiles.Unusable e) {
+                    problems[i] = e.getMessage();
+                    tooSmall[i] = e.tooSmall();
+                }
+                if (bar != null) {
+                    bar.step();
+                }
+            });
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        List<String> named = new ArrayList<>();
+        int bad = 0;
+        int small = 0;
+        for (int i = 0; i < problems.length; i++) {
+            if (problems[i] != null) {
+                if (bad < NAMED_PROBLEMS) {
+                    named.add(DatasetException.printable(folder.relativize(files.get(i)).toString(), 120) + " ("
+                            + problems[i] + ")");
+                }
+                bad++;
+                small += tooSmall[i] ? 1 : 0;
+            }
+        }
+        if (bad > 0) {
+            String fix = small == bad ? (bad == 1 ? "choose an image size of at most its shorter side, or remove it"
+                    : "choose an image size of at most their shorter sides, or remove them")
+                    : small > 0 ? "remove or replace them (or, for those too small, choose a smaller image size)"
+                    : "remove or replace " + (bad == 1 ? "it" : "them");
+            throw new DatasetException("image folder " + folder + " has " + bad + " unusable "
+                    + (bad == 1 ? "image" : "images") + " of " + files.size() + ": " + String.join("; ", named)
+                    + (bad > NAMED_PROBLEMS ? "; and " + (bad - NAMED_PROBLEMS) + " more" : "") + "; " + fix);
+        }
+    }
+
+    /** A bar on standard error for big folders when it is a terminal, else null. */
+    private static ProgressBar progressBar(int files) {
+        java.io.Console console = System.console();
+        if (files < PROGRESS_THRESHOLD || console == null || !console.isTerminal()) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName("checking images").setInitialMax(files)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" files", 1)
+                .setMaxRenderedLength(100).build();
     }
 
     private static boolean isImage(Path p) {
@@ -132,12 +210,9 @@ public final class ImageFolder implements Dataset {
         Path file = files.get(index);
         BufferedImage img;
         try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
+            img = ImageFiles.decode(file, imageSize);
+        } catch (ImageFiles.Unusable e) {
             throw new DatasetException("cannot decode image " + file + ": " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DatasetException("cannot decode image " + file + ": not a PNG or JPEG ImageIO can read");
         }
         return new Sample(ImageResize.centreCropResize(img, imageSize), labels[index].clone());
     }

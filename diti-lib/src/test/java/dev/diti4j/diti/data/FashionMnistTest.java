@@ -156,4 +156,92 @@ class FashionMnistTest {
         e = assertThrows(DatasetException.class, () -> FashionMnist.load(dir, FashionMnist.Split.TRAIN, true));
         assertTrue(e.getMessage().contains("has class 12 at row 1; expected 0 to 9"), e.getMessage());
     }
+
+    @Test
+    void aGzipFileWithABadChecksumOrLengthIsRefused() throws IOException {
+        byte[] gz = gzip(idx(new int[] {2, 3}, new byte[] {1, 2, 3, 4, 5, 6}));
+        Path good = dir.resolve("good.idx.gz");
+        Files.write(good, gz);
+        assertEquals(6, IdxFile.read(good).data().length);
+        // The gzip trailer is CRC-32 then the length, little-endian, in the last 8 bytes.
+        for (int at : new int[] {gz.length - 8, gz.length - 4}) {
+            byte[] bad = gz.clone();
+            bad[at] ^= 0x01;
+            Path p = dir.resolve("bad-" + at + ".idx.gz");
+            Files.write(p, bad);
+            DatasetException e = assertThrows(DatasetException.class, () -> IdxFile.read(p));
+            assertEquals("IDX file " + p + " is corrupt: its gzip trailer (CRC-32 and length) does not match the"
+                    + " decompressed data; download it again", e.getMessage());
+        }
+        // A flipped bit inside the compressed data: the inflater or the CRC-32 catches it, never a silent success.
+        for (int at = 10; at < gz.length - 8; at++) {
+            byte[] bad = gz.clone();
+            bad[at] ^= 0x10;
+            Path p = dir.resolve("flip.idx.gz");
+            Files.write(p, bad);
+            IdxFile f;
+            try {
+                f = IdxFile.read(p);
+            } catch (DatasetException e) {
+                continue;
+            }
+            throw new AssertionError("a bit flip at byte " + at + " was accepted as " + f);
+        }
+    }
+
+    @Test
+    void dimensionsThatOverflowAreRefusedBeforeAnythingIsAllocated() throws IOException {
+        // 2^21 * 2^21 * 2^22 = 2^64: a long product wraps to 0, which used to give an empty array and then
+        // "Index 0 out of bounds" on the first image.
+        Path wraps = dir.resolve("wraps.idx");
+        Files.write(wraps, idx(new int[] {1 << 21, 1 << 21, 1 << 22}, new byte[16]));
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxFile.read(wraps));
+        assertEquals("IDX file " + wraps + " declares dimensions 2097152x2097152x4194304, which multiply past the"
+                + " 2147483639 values one array holds (a corrupt header?)", e.getMessage());
+        // A zero dimension does not excuse the others.
+        Path zero = dir.resolve("zero.idx");
+        Files.write(zero, idx(new int[] {0, 65536, 65536, 65536}, new byte[0]));
+        e = assertThrows(DatasetException.class, () -> IdxFile.read(zero));
+        assertTrue(e.getMessage().contains("0x65536x65536x65536, which multiply past"), e.getMessage());
+        // In range, but more than the file holds: refused from the file length, not after allocating 1.9 GB.
+        Path big = dir.resolve("big.idx");
+        Files.write(big, idx(new int[] {2_000_000, 28, 28}, new byte[100]));
+        e = assertThrows(DatasetException.class, () -> IdxFile.read(big));
+        assertEquals("IDX file " + big + " is truncated: its header declares 2000000x28x28 = 1568000000 values but only"
+                + " 100 are present", e.getMessage());
+        Path bigGz = dir.resolve("big.idx.gz");
+        byte[] gz = gzip(idx(new int[] {2_000_000, 28, 28}, new byte[100]));
+        Files.write(bigGz, gz);
+        e = assertThrows(DatasetException.class, () -> IdxFile.read(bigGz));
+        assertEquals("IDX file " + bigGz + " declares 2000000x28x28 = 1568000000 values, more than its " + gz.length
+                + " compressed bytes can hold", e.getMessage());
+    }
+
+    @Test
+    void bytesAfterTheDeclaredValuesAreRefused() throws IOException {
+        byte[] full = idx(new int[] {2, 2}, new byte[] {1, 2, 3, 4, 5, 6});
+        Path raw = dir.resolve("long.idx");
+        Files.write(raw, full);
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxFile.read(raw));
+        assertEquals("IDX file " + raw + " has 2 bytes after the 2x2 = 4 values its header declares (a different or"
+                + " damaged file?)", e.getMessage());
+        Path gz = dir.resolve("long.idx.gz");
+        Files.write(gz, gzip(full));
+        e = assertThrows(DatasetException.class, () -> IdxFile.read(gz));
+        assertEquals("IDX file " + gz + " has more data after the 2x2 = 4 values its header declares (a different or"
+                + " damaged file?)", e.getMessage());
+    }
+
+    @Test
+    void imagesThatAreNot28By28AreRefused() throws IOException {
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(new int[] {2}, new byte[] {1, 2}));
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        Files.write(images, idx(new int[] {2, 0, 0}, new byte[0]));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> FashionMnist.load(dir, FashionMnist.Split.TRAIN, true));
+        assertEquals("image file " + images + " holds 0x0 images; Fashion-MNIST images are 28x28", e.getMessage());
+        Files.write(images, idx(new int[] {2, 10, 10}, new byte[200]));
+        e = assertThrows(DatasetException.class, () -> FashionMnist.load(dir, FashionMnist.Split.TRAIN, false));
+        assertEquals("image file " + images + " holds 10x10 images; Fashion-MNIST images are 28x28", e.getMessage());
+    }
 }

@@ -158,7 +158,8 @@ public final class Checkpoint {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new CheckpointException(Kind.BAD_METADATA, path(), "metadata entry 'step' is not an integer: " + s, e);
+            throw new CheckpointException(Kind.BAD_METADATA, path(), "metadata entry 'step' is not an integer: "
+                    + Safetensors.quoted(s), e);
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,44 +209,52 @@ public final class Safetensors {
                 }
                 for (Map.Entry<?, ?> m : meta.entrySet()) {
                     if (!(m.getValue() instanceof String v)) {
-                        throw malformed(path, "metadata entry '" + m.getKey() + "' is not a string");
+                        throw malformed(path, "metadata entry " + quoted((String) m.getKey()) + " is not a string");
                     }
                     metadata.put((String) m.getKey(), v);
                 }
                 continue;
             }
             if (!(e.getValue() instanceof Map<?, ?> info)) {
-                throw malformed(path, "the header entry of tensor '" + name + "' is not an object");
+                throw malformed(path, "the header entry of tensor " + quoted(name) + " is not an object");
             }
             Object dtype = info.get("dtype");
             if (!(dtype instanceof String dt)) {
-                throw malformed(path, "tensor '" + name + "' has no \"dtype\" string");
+                throw malformed(path, "tensor " + quoted(name) + " has no \"dtype\" string");
             }
             long[] dims = longs(path, name, "shape", info.get("shape"), -1);
             long[] offsets = longs(path, name, "data_offsets", info.get("data_offsets"), 2);
             if (!dt.equals("F32")) {
-                throw new CheckpointException(Kind.UNKNOWN_DTYPE, path, "tensor '" + name + "' has dtype \"" + dt
-                        + "\", but only F32 is supported");
+                throw new CheckpointException(Kind.UNKNOWN_DTYPE, path, "tensor " + quoted(name) + " has dtype "
+                        + Json.quote(shorten(dt)) + ", but only F32 is supported");
             }
             int[] d = new int[dims.length];
-            double elements = 1; // exact below 2^53, enough to reject anything past 2^31-1
+            long nonZero = 1; // the product of the non-zero dimensions, kept below 2^31 so that it never overflows
+            boolean empty = false;
             for (int i = 0; i < dims.length; i++) {
                 if (dims[i] > Integer.MAX_VALUE) {
-                    throw malformed(path, "tensor '" + name + "' has dimension " + dims[i] + ", too large");
+                    throw malformed(path, "tensor " + quoted(name) + " has dimension " + dims[i] + ", too large");
                 }
                 d[i] = (int) dims[i];
-                elements *= dims[i];
+                if (d[i] == 0) {
+                    empty = true;
+                } else {
+                    nonZero *= d[i];
+                    if (nonZero > Integer.MAX_VALUE) {
+                        // also for a zero-size shape: its other dimensions would overflow Shape's element count
+                        throw malformed(path, "tensor " + quoted(name) + " has shape " + shorten(Arrays.toString(dims))
+                                + ", whose dimensions multiply past 2^31-1");
+                    }
+                }
             }
-            if (elements > Integer.MAX_VALUE) {
-                throw malformed(path, "tensor '" + name + "' has " + (long) elements + " elements, more than 2^31-1");
-            }
-            long numel = (long) elements;
+            long numel = empty ? 0 : nonZero;
             Shape shape = Shape.of(d);
             long begin = offsets[0];
             long end = offsets[1];
             if (end < begin || end - begin != 4 * numel) {
-                throw new CheckpointException(Kind.BAD_OFFSETS, path, "tensor '" + name + "' has data_offsets [" + begin
-                        + ", " + end + "), which do not hold the " + (4 * numel) + " bytes of its F32 shape " + shape);
+                throw new CheckpointException(Kind.BAD_OFFSETS, path, "tensor " + quoted(name) + " has data_offsets ["
+                        + begin + ", " + end + "), which do not hold the " + (4 * numel) + " bytes of its F32 shape "
+                        + shorten(shape.toString()));
             }
             entries.add(new Entry(name, shape, begin, end));
         }
@@ -260,9 +269,9 @@ public final class Safetensors {
         Entry prev = null;
         for (Entry e : sorted) {
             if (e.begin != expected) {
-                throw new CheckpointException(Kind.BAD_OFFSETS, path, "tensor '" + e.name + "' has data_offsets ["
+                throw new CheckpointException(Kind.BAD_OFFSETS, path, "tensor " + quoted(e.name) + " has data_offsets ["
                         + e.begin + ", " + e.end + ") out of place: " + (prev == null ? "the first tensor must start at 0"
-                        : "the previous tensor '" + prev.name + "' ends at " + expected));
+                        : "the previous tensor " + quoted(prev.name) + " ends at " + expected));
             }
             expected = e.end;
             prev = e;
@@ -279,18 +288,31 @@ public final class Safetensors {
 
     private static long[] longs(Path path, String name, String field, Object v, int length) {
         if (!(v instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-            throw malformed(path, "tensor '" + name + "' has no \"" + field + "\" array"
+            throw malformed(path, "tensor " + quoted(name) + " has no \"" + field + "\" array"
                     + (length >= 0 ? " of " + length + " integers" : ""));
         }
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Long l) || l < 0) {
-                throw malformed(path, "tensor '" + name + "' has a \"" + field + "\" entry that is not a"
-                        + " non-negative integer: " + list.get(i));
+                throw malformed(path, "tensor " + quoted(name) + " has a \"" + field + "\" entry that is not a"
+                        + " non-negative integer: " + shorten(Json.write(list.get(i))));
             }
             out[i] = l;
         }
         return out;
+    }
+
+    /**
+     * A tensor name or metadata key from a file, for a one-line message: in single quotes, with
+     * control characters escaped and at most about 80 characters.
+     */
+    static String quoted(String name) {
+        String json = Json.quote(shorten(name));
+        return "'" + json.substring(1, json.length() - 1) + "'";
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 
     private static CheckpointException malformed(Path path, String detail) {

@@ -10,6 +10,11 @@ import java.util.Map;
  * Object>} (key order kept, duplicate keys rejected), arrays {@code List<Object>}, strings
  * {@code String}, numbers {@code Long} when written without fraction or exponent and in range,
  * else {@code Double}, and {@code true}/{@code false}/{@code null} map to Boolean and null.
+ *
+ * <p>Numbers beyond the range of a double (such as {@code 1e400}) are refused rather than read as
+ * infinity, so that what is read can always be written back. A parse failure is a
+ * {@link ParseException} whose message is one line: characters and strings from the input appear
+ * escaped and shortened.
  */
 public final class Json {
     private final String s;
@@ -41,7 +46,7 @@ public final class Json {
         Object v = p.value(0);
         p.skipWs();
         if (p.pos != text.length()) {
-            throw new ParseException("unexpected '" + text.charAt(p.pos) + "' after the JSON value", p.pos);
+            throw new ParseException("unexpected " + describe(text.charAt(p.pos)) + " after the JSON value", p.pos);
         }
         return v;
     }
@@ -75,7 +80,7 @@ public final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield number();
                 }
-                throw new ParseException("unexpected character '" + c + "'", pos);
+                throw new ParseException("unexpected character " + describe(c), pos);
             }
         };
     }
@@ -100,7 +105,7 @@ public final class Json {
             skipWs();
             Object v = value(depth + 1);
             if (out.containsKey(key)) {
-                throw new ParseException("duplicate key \"" + key + "\"", keyAt);
+                throw new ParseException("duplicate key " + excerpt(key), keyAt);
             }
             out.put(key, v);
             skipWs();
@@ -166,14 +171,20 @@ public final class Json {
                     if (pos + 4 > s.length()) {
                         throw new ParseException("truncated \\u escape", pos);
                     }
-                    try {
-                        sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw new ParseException("bad \\u escape", pos);
+                    int code = 0;
+                    for (int k = 0; k < 4; k++) { // four ASCII hex digits: no sign, no other script's digits
+                        char h = s.charAt(pos + k);
+                        int digit = h <= 'f' ? Character.digit(h, 16) : -1;
+                        if (digit < 0) {
+                            throw new ParseException("bad \\u escape: expected four hex digits", pos);
+                        }
+                        code = code * 16 + digit;
                     }
+                    sb.append((char) code);
                     pos += 4;
                 }
-                default -> throw new ParseException("bad escape '\\" + e + "'", pos - 1);
+                default -> throw new ParseException("bad escape \\"
+                        + (e >= 0x21 && e < 0x7f ? String.valueOf(e) : describe(e)), pos - 1);
             }
         }
     }
@@ -224,7 +235,11 @@ public final class Json {
                 // falls back to double below
             }
         }
-        return Double.parseDouble(text);
+        double d = Double.parseDouble(text);
+        if (Double.isInfinite(d)) {
+            throw new ParseException("number " + shorten(text) + " is beyond the range of a double", start);
+        }
+        return d;
     }
 
     private Object literal(String word, Object value) {
@@ -233,6 +248,21 @@ public final class Json {
         }
         pos += word.length();
         return value;
+    }
+
+    /** A character for a message: {@code 'x'} when printable, else its code point, e.g. {@code U+000B}. */
+    private static String describe(char c) {
+        return needsEscape(c) || Character.isSurrogate(c) || Character.isWhitespace(c)
+                ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    /** A string from the input for a message: JSON-quoted (so on one line) and at most about 60 characters. */
+    private static String excerpt(String str) {
+        return quote(shorten(str));
+    }
+
+    private static String shorten(String str) {
+        return str.length() <= 60 ? str : str.substring(0, 57) + "...";
     }
 
     private static boolean isDigit(char c) {
@@ -340,6 +370,20 @@ public final class Json {
         sb.append(text);
     }
 
+    /**
+     * {@code str} as a JSON string literal. Besides what JSON requires, DEL, the C1 controls and
+     * U+2028/U+2029 are escaped too, so the result is always one printable line.
+     */
+    public static String quote(String str) {
+        StringBuilder sb = new StringBuilder(str.length() + 2);
+        quote(str, sb);
+        return sb.toString();
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
     private static void quote(String str, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < str.length(); i++) {
@@ -353,7 +397,7 @@ public final class Json {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20) {
+                    if (needsEscape(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
@@ -370,40 +414,41 @@ public final class Json {
     public static int getInt(Map<String, Object> obj, String key) {
         long v = getLong(obj, key);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("\"" + key + "\" = " + v + " does not fit in an int");
+            throw new IllegalArgumentException(excerpt(key) + " = " + v + " does not fit in an int");
         }
         return (int) v;
     }
 
     public static long getLong(Map<String, Object> obj, String key) {
         if (!(require(obj, key) instanceof Long l)) {
-            throw new IllegalArgumentException("\"" + key + "\" must be an integer, got " + obj.get(key));
+            throw new IllegalArgumentException(excerpt(key) + " must be an integer, got " + shown(obj.get(key)));
         }
         return l;
     }
 
     public static double getDouble(Map<String, Object> obj, String key) {
         if (!(require(obj, key) instanceof Number n)) {
-            throw new IllegalArgumentException("\"" + key + "\" must be a number, got " + obj.get(key));
+            throw new IllegalArgumentException(excerpt(key) + " must be a number, got " + shown(obj.get(key)));
         }
         return n.doubleValue();
     }
 
     public static String getString(Map<String, Object> obj, String key) {
         if (!(require(obj, key) instanceof String str)) {
-            throw new IllegalArgumentException("\"" + key + "\" must be a string, got " + obj.get(key));
+            throw new IllegalArgumentException(excerpt(key) + " must be a string, got " + shown(obj.get(key)));
         }
         return str;
     }
 
     public static int[] getIntArray(Map<String, Object> obj, String key) {
         if (!(require(obj, key) instanceof List<?> list)) {
-            throw new IllegalArgumentException("\"" + key + "\" must be an array of integers, got " + obj.get(key));
+            throw new IllegalArgumentException(excerpt(key) + " must be an array of integers, got "
+                    + shown(obj.get(key)));
         }
         int[] out = new int[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("\"" + key + "\" must be an array of integers, got " + list);
+                throw new IllegalArgumentException(excerpt(key) + " must be an array of integers, got " + shown(list));
             }
             out[i] = (int) (long) l;
         }
@@ -412,8 +457,22 @@ public final class Json {
 
     private static Object require(Map<String, Object> obj, String key) {
         if (!obj.containsKey(key)) {
-            throw new IllegalArgumentException("missing key \"" + key + "\"");
+            throw new IllegalArgumentException("missing key " + excerpt(key));
         }
         return obj.get(key);
+    }
+
+    /** A value read from JSON, for a one-line message: strings quoted, everything escaped and shortened. */
+    private static String shown(Object v) {
+        if (v instanceof String str) {
+            return excerpt(str);
+        }
+        String text = String.valueOf(v);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            sb.append(needsEscape(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return shorten(sb.toString());
     }
 }

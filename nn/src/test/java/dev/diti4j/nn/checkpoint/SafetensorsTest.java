@@ -207,4 +207,29 @@ class SafetensorsTest {
         assertEquals(Kind.BAD_OFFSETS, trailing.kind());
         assertTrue(trailing.getMessage().endsWith("the file has 4 bytes after the end of the last tensor's data"));
     }
+
+    @Test
+    void shapesWhoseDimensionsMultiplyPast2To31AreRefusedEvenWithAZero() throws IOException {
+        // The old check multiplied in double: Infinity * 0 = NaN passed it, then Shape threw ArithmeticException.
+        String dims = "[2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,"
+                + "2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,2147483647,0]";
+        CheckpointException e = fails(file("z", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":" + dims
+                + ",\"data_offsets\":[0,0]}}", new byte[0])));
+        assertEquals(Kind.MALFORMED_HEADER, e.kind());
+        assertTrue(e.getMessage().contains("tensor 'w' has shape [2147483647, 2147483647, 2147483647, 2147483647,"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("..., whose dimensions multiply past 2^31-1"), e.getMessage());
+        // A plain zero-size tensor is still fine.
+        SafetensorsFile f = Safetensors.read(file("z0", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[3,0],"
+                + "\"data_offsets\":[0,0]}}", new byte[0])));
+        assertEquals(0, f.data("w").length);
+    }
+
+    @Test
+    void namesFromTheFileAreEscapedInMessages() throws IOException {
+        CheckpointException e = fails(file("n", raw("{\"a\\nb\\u2028\":{\"dtype\":\"F16\",\"shape\":[1],"
+                + "\"data_offsets\":[0,2]}}", new byte[2])));
+        assertTrue(e.getMessage().endsWith("tensor 'a\\nb\\u2028' has dtype \"F16\", but only F32 is supported"),
+                e.getMessage());
+    }
 }
