@@ -40,7 +40,6 @@ public class LaneSumBench {
     public int len;
 
     private float[] x;
-    private final float[] scratch = new float[S.length()];
 
     @Setup
     public void setUp() {
@@ -61,7 +60,7 @@ public class LaneSumBench {
             for (int end = S.loopBound(len); i < end; i += S.length()) {
                 acc = acc.add(FloatVector.fromArray(S, x, o + i));
             }
-            float t = Lanes.sum(acc, scratch);
+            float t = Lanes.sum(acc);
             for (; i < len; i++) {
                 t += x[o + i];
             }

@@ -30,18 +30,17 @@ final class GroupNormKernel {
         int gsize = s.groupSize();
         int slabs = s.n() * s.groups();
         Parallel.forRange(slabs, Math.max(1, CpuElementwise.GRAIN / Math.max(1, gsize)), (a, b) -> {
-            float[] t = new float[S.length()];
             for (int slab = a; slab < b; slab++) {
                 int off = slab * gsize;
                 // per-channel float sums (SIMD lanes), accumulated across channels in double
                 double sum = 0;
                 for (int cc = 0; cc < cpg; cc++) {
-                    sum += sum(x, off + cc * sp, sp, t);
+                    sum += sum(x, off + cc * sp, sp);
                 }
                 double mu = gsize == 0 ? 0 : sum / gsize;
                 double sq = 0;
                 for (int cc = 0; cc < cpg; cc++) {
-                    sq += sumSquaredDeviation(x, off + cc * sp, sp, (float) mu, t);
+                    sq += sumSquaredDeviation(x, off + cc * sp, sp, (float) mu);
                 }
                 double var = gsize == 0 ? 0 : sq / gsize;
                 float r = (float) (1.0 / Math.sqrt(var + s.eps()));
@@ -66,7 +65,6 @@ final class GroupNormKernel {
         int gsize = s.groupSize();
         int slabs = s.n() * s.groups();
         Parallel.forRange(slabs, Math.max(1, CpuElementwise.GRAIN / Math.max(1, gsize)), (a, b) -> {
-            float[] t = new float[S.length()];
             for (int slab = a; slab < b; slab++) {
                 int off = slab * gsize;
                 int g = slab % s.groups();
@@ -78,8 +76,8 @@ final class GroupNormKernel {
                     float gm = gamma == null ? 1f : gamma[g * cpg + cc];
                     int o = off + cc * sp;
                     // dxhat = gy * gm: sum(dxhat) = gm * sum(gy), sum(dxhat * xhat) = gm * r * sum(gy * (x - m))
-                    sumD += gm * (double) sum(gy, o, sp, t);
-                    sumDX += gm * (double) r * dotCentered(gy, x, o, sp, m, t);
+                    sumD += gm * (double) sum(gy, o, sp);
+                    sumDX += gm * (double) r * dotCentered(gy, x, o, sp, m);
                 }
                 float meanD = gsize == 0 ? 0f : (float) (sumD / gsize);
                 float meanDX = gsize == 0 ? 0f : (float) (sumDX / gsize);
@@ -91,16 +89,15 @@ final class GroupNormKernel {
         });
         if (ggamma != null) {
             Parallel.forRange(s.c(), 1, (a, b) -> {
-                float[] t = new float[S.length()];
-                for (int ch = a; ch < b; ch++) {
+                    for (int ch = a; ch < b; ch++) {
                     int g = ch / cpg;
                     double dg = 0;
                     double db = 0;
                     for (int n = 0; n < s.n(); n++) {
                         int slab = n * s.groups() + g;
                         int o = (n * s.c() + ch) * sp;
-                        dg += rstd[slab] * (double) dotCentered(gy, x, o, sp, mean[slab], t);
-                        db += sum(gy, o, sp, t);
+                        dg += rstd[slab] * (double) dotCentered(gy, x, o, sp, mean[slab]);
+                        db += sum(gy, o, sp);
                     }
                     ggamma[ch] = (float) dg;
                     gbeta[ch] = (float) db;
@@ -109,14 +106,14 @@ final class GroupNormKernel {
         }
     }
 
-    /** sum of v[o, o+len); {@code t} is the scratch of {@link Lanes#sum}. */
-    private static float sum(float[] v, int o, int len, float[] t) {
+    /** sum of v[o, o+len). */
+    private static float sum(float[] v, int o, int len) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int end = S.loopBound(len); i < end; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, v, o + i));
         }
-        float r = Lanes.sum(acc, t);
+        float r = Lanes.sum(acc);
         for (; i < len; i++) {
             r += v[o + i];
         }
@@ -124,7 +121,7 @@ final class GroupNormKernel {
     }
 
     /** sum of (v - m)^2 over [o, o+len). */
-    private static float sumSquaredDeviation(float[] v, int o, int len, float m, float[] t) {
+    private static float sumSquaredDeviation(float[] v, int o, int len, float m) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
@@ -132,7 +129,7 @@ final class GroupNormKernel {
             FloatVector d = FloatVector.fromArray(S, v, o + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float r = Lanes.sum(acc, t);
+        float r = Lanes.sum(acc);
         for (; i < len; i++) {
             float d = v[o + i] - m;
             r += d * d;
@@ -141,14 +138,14 @@ final class GroupNormKernel {
     }
 
     /** sum of g * (x - m) over [o, o+len). */
-    private static float dotCentered(float[] g, float[] x, int o, int len, float m, float[] t) {
+    private static float dotCentered(float[] g, float[] x, int o, int len, float m) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int end = S.loopBound(len); i < end; i += S.length()) {
             acc = FloatVector.fromArray(S, x, o + i).sub(mv).fma(FloatVector.fromArray(S, g, o + i), acc);
         }
-        float r = Lanes.sum(acc, t);
+        float r = Lanes.sum(acc);
         for (; i < len; i++) {
             r += g[o + i] * (x[o + i] - m);
         }

@@ -30,8 +30,8 @@ class LanesTest {
         for (int i = 0; i < v.length; i++) {
             v[i] = i % 2 == 1 ? 1f : i % 4 == 0 ? 1e8f : -1e8f;
         }
-        float[] scratch = new float[S.length()];
-        assertEquals(S.length() / 2f, Lanes.sum(FloatVector.fromArray(S, v, 0), scratch), 0f);
+        assertEquals(S.length() / 2f, Lanes.sum(FloatVector.fromArray(S, v, 0)), 0f);
+        assertEquals(S.length() / 2f, Lanes.sumThroughArray(FloatVector.fromArray(S, v, 0)), 0f);
     }
 
     @Test
@@ -45,13 +45,16 @@ class LanesTest {
             }
             want[k] = tree(inputs[k]);
         }
-        float[] scratch = new float[S.length()];
         // enough calls for C1 and then C2 to compile the method; every one must give the tree's bits
         for (int round = 0; round < 2_000; round++) {
             for (int k = 0; k < inputs.length; k++) {
-                float got = Lanes.sum(FloatVector.fromArray(S, inputs[k], 0), scratch);
+                float got = Lanes.sum(FloatVector.fromArray(S, inputs[k], 0));
                 if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want[k])) {
                     assertEquals(want[k], got, 0f, "input " + k + " in round " + round);
+                }
+                float viaArray = Lanes.sumThroughArray(FloatVector.fromArray(S, inputs[k], 0));
+                if (Float.floatToRawIntBits(viaArray) != Float.floatToRawIntBits(want[k])) {
+                    assertEquals(want[k], viaArray, 0f, "array path, input " + k + " in round " + round);
                 }
             }
         }
