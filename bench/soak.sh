@@ -35,7 +35,7 @@ if [[ -e "$OUT" && -n "$(ls -A "$OUT" 2>/dev/null)" ]]; then
 fi
 mkdir -p "$OUT"
 
-"$ROOT/diti" build
+"$ROOT/diti4j" build
 # The launcher finds the JDK; ask it for the same one for jstat.
 JDK=""
 for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*; do
@@ -50,7 +50,7 @@ done
   grep -q avx512f /proc/cpuinfo && echo "AVX-512" || echo "AVX2"
   echo "$(nproc) CPUs"; } | paste -sd',' | sed 's/,/, /g' > "$OUT/machine.txt"
 
-"$ROOT/diti" train-dm --preset small --image-size 16 --batch 32 --lr 2e-3 --warmup 100 --clip 1 \
+"$ROOT/diti4j" train-dm --preset small --image-size 16 --batch 32 --lr 2e-3 --warmup 100 --clip 1 \
   --ema 0.995 --minutes "$MINUTES" --out "$OUT/run" "${EXTRA[@]}" > "$OUT/train.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true' INT TERM
