@@ -73,20 +73,26 @@ while kill -0 "$PID" 2>/dev/null; do
 done
 wait "$PID" || echo "soak: train-dm exited with status $? (see $OUT/train.log)" >&2
 
-# Summary: least-squares slopes over the samples after the warm-up (JIT, pools filling).
-awk -F, -v warm="$WARMUP" -v machine="$(cat "$OUT/machine.txt")" 'NR > 1 && $1 >= warm {
-    n++; t = $1 / 3600; sx += t; sxx += t * t
-    sr += $2; sxr += t * $2; so += $5; sxo += t * $5
-    if (n == 1) { t0 = $1; g0 = $6 } t1 = $1; g1 = $6; if ($3 > hwm) hwm = $3; last = $2
-  }
-  END {
-    if (n < 3) { print "soak: too few samples after the warm-up"; exit 1 }
-    d = n * sxx - sx * sx
-    printf "machine: %s\n", machine
-    printf "samples after warm-up: %d over %.1f min\n", n, (t1 - t0) / 60
-    printf "resident set: last %.0f MiB, peak %.0f MiB, growth %+.1f MiB/hour\n", last / 1024, hwm / 1024, (n * sxr - sx * sr) / d / 1024
-    printf "old generation: growth %+.1f MiB/hour\n", (n * sxo - sx * so) / d / 1024
-    printf "GC: %.2f s of %.0f s wall = %.2f%%\n", g1 - g0, t1 - t0, 100 * (g1 - g0) / (t1 - t0)
-  }' "$OUT/samples.csv" | tee "$OUT/summary.txt"
+# Summary: least-squares slopes over the samples after the warm-up (JIT, pools filling), and
+# again over the second half of the run alone, where a step at the start no longer weighs.
+summary() { # $1: first second to include, $2: label
+  awk -F, -v warm="$1" -v label="$2" 'NR > 1 && $1 >= warm {
+      n++; t = $1 / 3600; sx += t; sxx += t * t
+      sr += $2; sxr += t * $2; so += $5; sxo += t * $5
+      if (n == 1) { t0 = $1; g0 = $6 } t1 = $1; g1 = $6; if ($3 > hwm) hwm = $3; last = $2
+    }
+    END {
+      if (n < 3) { print "soak: too few samples " label; exit 1 }
+      d = n * sxx - sx * sx
+      printf "%s: %d samples over %.1f min\n", label, n, (t1 - t0) / 60
+      printf "  resident set: last %.0f MiB, peak %.0f MiB, growth %+.1f MiB/hour\n", last / 1024, hwm / 1024, (n * sxr - sx * sr) / d / 1024
+      printf "  old generation: growth %+.1f MiB/hour\n", (n * sxo - sx * so) / d / 1024
+      printf "  GC: %.2f s of %.0f s wall = %.2f%%\n", g1 - g0, t1 - t0, 100 * (g1 - g0) / (t1 - t0)
+    }' "$OUT/samples.csv"
+}
+END_S=$(tail -n1 "$OUT/samples.csv" | cut -d, -f1)
+{ echo "machine: $(cat "$OUT/machine.txt")"
+  summary "$WARMUP" "after the ${WARMUP} s warm-up"
+  summary "$(awk -v e="$END_S" 'BEGIN{print e / 2}')" "second half"; } | tee "$OUT/summary.txt"
 grep -E "steps|step " "$OUT/train.log" | tail -n 2 || true
 echo "soak: samples in $OUT/samples.csv"
