@@ -29,7 +29,8 @@ import java.util.Map;
  * </pre>
  *
  * Sample times are seconds per call. A long case (a training step, a forward pass) times each
- * call on its own; a kernel case repeats the call until a sample lasts {@code --sample-ms}.
+ * call on its own; a kernel case repeats the call until a sample lasts {@code --sample-ms} (its
+ * warm-up samples at least 300 ms).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -Dditi4j.threads=2 -cp benchmarks.jar dev.diti4j.bench.StepRunner \
@@ -175,27 +176,26 @@ public final class StepRunner {
         out.println(Json.write(info));
         out.flush();
 
-        long callsPerSample = 1;
+        // a long case: one call per sample; a short one: calls until the sample lasts sampleMs
+        // (warm-up samples at least 300 ms, so the JIT has compiled the kernel before measuring)
+        double measureFor = w.longRunning() ? 0 : r.sampleMs * 1e-3;
+        double warmFor = w.longRunning() ? 0 : Math.max(measureFor, 0.3);
         List<Double> warm = new ArrayList<>();
         for (int i = 0; i < r.warmup; i++) {
-            double s = sample(w, callsPerSample);
-            warm.add(s);
-            printSample(out, i, true, s, callsPerSample);
-            if (!w.longRunning()) { // calibrate on the latest, warmest sample
-                callsPerSample = Math.max(1, (long) (r.sampleMs * 1e-3 / s));
-            }
-        }
-        if (!w.longRunning() && r.warmup == 0) {
-            callsPerSample = Math.max(1, (long) (r.sampleMs * 1e-3 / sample(w, 1)));
+            Sample s = sample(w, warmFor);
+            warm.add(s.perCall());
+            printSample(out, i, true, s);
         }
         long gc0 = gcMillis();
         long gcCount0 = gcCount();
         long t0 = System.nanoTime();
         List<Double> measured = new ArrayList<>();
+        List<Long> calls = new ArrayList<>();
         for (int i = 0; i < r.steps; i++) {
-            double s = sample(w, callsPerSample);
-            measured.add(s);
-            printSample(out, i, false, s, callsPerSample);
+            Sample s = sample(w, measureFor);
+            measured.add(s.perCall());
+            calls.add(s.calls());
+            printSample(out, i, false, s);
         }
         double measuredS = (System.nanoTime() - t0) * 1e-9;
         double gcS = (gcMillis() - gc0) * 1e-3;
@@ -206,7 +206,7 @@ public final class StepRunner {
         res.put("case", r.kind);
         res.put("threads", Parallel.THREADS);
         res.put("params", w.parameters());
-        res.put("calls_per_sample", callsPerSample);
+        res.put("calls_per_sample", calls);
         res.put("samples_s", measured);
         res.put("warmup_s", warm);
         res.put("measured_s", measuredS);
@@ -221,18 +221,27 @@ public final class StepRunner {
         out.flush();
     }
 
-    /** Seconds per call over one sample of {@code calls} calls. */
-    private static double sample(Workload w, long calls) {
-        long t0 = System.nanoTime();
-        for (long c = 0; c < calls; c++) {
-            w.run();
-        }
-        return (System.nanoTime() - t0) * 1e-9 / calls;
+    /** One timed sample: seconds per call over {@code calls} calls. */
+    record Sample(double perCall, long calls) {
     }
 
-    private static void printSample(PrintStream out, int i, boolean warmup, double s, long calls) {
-        out.println(String.format(Locale.ROOT, "{\"event\":\"sample\",\"i\":%d,\"warmup\":%b,\"s\":%.6f,\"calls\":%d}",
-                i, warmup, s, calls));
+    /** Calls {@code w} once, and again until at least {@code minSeconds} have passed. */
+    private static Sample sample(Workload w, double minSeconds) {
+        long t0 = System.nanoTime();
+        long minNs = (long) (minSeconds * 1e9);
+        long calls = 0;
+        long elapsed;
+        do {
+            w.run();
+            calls++;
+            elapsed = System.nanoTime() - t0;
+        } while (elapsed < minNs);
+        return new Sample(elapsed * 1e-9 / calls, calls);
+    }
+
+    private static void printSample(PrintStream out, int i, boolean warmup, Sample s) {
+        out.println(String.format(Locale.ROOT, "{\"event\":\"sample\",\"i\":%d,\"warmup\":%b,\"s\":%.9f,\"calls\":%d}",
+                i, warmup, s.perCall(), s.calls()));
         out.flush();
     }
 
