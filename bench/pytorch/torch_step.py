@@ -23,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -57,7 +58,8 @@ def blas_in_use():
     if openblas:
         p = openblas[0]
         variant = os.path.basename(os.path.dirname(p))
-        version = os.path.basename(p).replace("libopenblas", "").replace(".so", "").strip("-_p") or "?"
+        m = re.search(r"(\d+\.\d+(\.\d+)?)", os.path.basename(p))
+        version = m.group(1) if m else "?"
         note = "" if variant == "openblas-openmp" else " (not libopenblas0-openmp)"
         return f"OpenBLAS {version} ({variant}){note}", paths
     if any("/blas/libblas.so" in p for p in paths):
@@ -68,10 +70,8 @@ def blas_in_use():
 
 
 def blas_build_info():
-    for part in torch.__config__.show().replace("\n", ",").split(","):
-        if part.strip().startswith("BLAS_INFO="):
-            return part.strip()
-    return "BLAS_INFO not reported"
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    return f"built with BLAS_INFO={m.group(1)}" if m else "BLAS_INFO not reported"
 
 
 def vm_status_kib(field):
@@ -214,11 +214,16 @@ def emit(obj):
     print(json.dumps(obj, separators=(",", ":")), flush=True)
 
 
-def sample(case, calls):
+def sample(case, min_seconds):
+    """Calls case.run() once, and again until min_seconds have passed: (seconds per call, calls)."""
     t0 = time.perf_counter()
-    for _ in range(calls):
+    calls = 0
+    while True:
         case.run()
-    return (time.perf_counter() - t0) / calls
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return elapsed / calls, calls
 
 
 def self_check():
@@ -273,22 +278,22 @@ def main():
               blas_paths=blas_paths, blas_build=blas_build_info(), mkldnn=torch.backends.mkldnn.is_available(),
               omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
               openblas_env={k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}))
-    calls = 1
+    # a long case: one call per sample; a short one: calls until the sample lasts --sample-ms
+    # (warm-up samples at least 300 ms), as StepRunner does
+    measure_for = 0.0 if case.long_running else args.sample_ms * 1e-3
+    warm_for = 0.0 if case.long_running else max(measure_for, 0.3)
     warm = []
     for i in range(args.warmup):
-        s = sample(case, calls)
+        s, n = sample(case, warm_for)
         warm.append(s)
-        emit(dict(event="sample", i=i, warmup=True, s=s, calls=calls))
-        if not case.long_running:  # calibrate on the latest, warmest sample
-            calls = max(1, int(args.sample_ms * 1e-3 / s))
-    if not case.long_running and args.warmup == 0:
-        calls = max(1, int(args.sample_ms * 1e-3 / sample(case, 1)))
+        emit(dict(event="sample", i=i, warmup=True, s=s, calls=n))
     t0 = time.perf_counter()
-    measured = []
+    measured, calls = [], []
     for i in range(args.steps):
-        s = sample(case, calls)
+        s, n = sample(case, measure_for)
         measured.append(s)
-        emit(dict(event="sample", i=i, warmup=False, s=s, calls=calls))
+        calls.append(n)
+        emit(dict(event="sample", i=i, warmup=False, s=s, calls=n))
     emit(dict(event="result", side="pytorch", case=args.case, threads=torch.get_num_threads(), params=case.params,
               calls_per_sample=calls, samples_s=measured, warmup_s=warm, measured_s=time.perf_counter() - t0,
               vmhwm_kib=vm_status_kib("VmHWM"), vmrss_kib=vm_status_kib("VmRSS")))
