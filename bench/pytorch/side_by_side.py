@@ -23,6 +23,8 @@ import argparse
 import datetime
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -393,12 +395,13 @@ def main():
 
     # ---- the report ----
     java_info, torch_info = infos.get("diti4j", {}), infos.get("pytorch", {})
+    backend = re.sub(r"\d+ threads?, ", "", java_info.get("backend", "?"))  # the thread count is per row
     head = [f"# diti4j and PyTorch side by side, {datetime.datetime.now().isoformat(timespec='minutes')}",
             "",
             f"- Machine: {lscpu_model()}, {os.cpu_count()} CPUs, {simd()}.",
             "- Measured FMA peak (" + (fma_desc if peaks else "probe failed") + "): "
             + ", ".join(f"{peaks[t]:.0f} GFLOP/s on {t} thread{'s' if t > 1 else ''}" for t in sorted(peaks)) + ".",
-            f"- diti4j: {java_info.get('jvm', '?')}, {java_info.get('backend', '?')}, gemm {java_info.get('gemm', '?')}, "
+            f"- diti4j: {java_info.get('jvm', '?')}, backend {backend}, gemm {java_info.get('gemm', '?')}, "
             f"GC {java_info.get('gc', '?')}, max heap {java_info.get('heap_max_mib', '?')} MiB"
             + (f", JVM options {args.java_opts}" if args.java_opts else "") + "."]
     if torch_version is None:
@@ -428,7 +431,8 @@ def main():
              "",
              "The DM step on both sides: t and eps drawn, x_t, forward with dropout, eps-MSE (uniform weights, as "
              "DmSettings.recipe), backward, global gradient norm, AdamW (lr 2e-4, no weight decay), a finiteness "
-             "check of the weights, EMA update (diti4j: DmTrainer.step itself).",
+             "check of the weights, EMA update (diti4j: DmTrainer.step itself, which computes the global gradient "
+             "norm twice, once for its divergence check and once inside AdamW.step; PyTorch once).",
              "",
              "Foreign CPU (cores used by other processes while a worker ran), mean [max]: "
              + "; ".join(f"{side} {statistics.mean(v):.2f} [{max(v):.2f}]" for side, v in by_side.items()) + "."]
@@ -437,6 +441,7 @@ def main():
     if args.out:
         with open(args.out, "w") as fh:
             fh.write(report + "\n")
+    shutil.rmtree(workdir, ignore_errors=True)
     failed = sum(s.failures for s in list(ours.values()) + list(theirs.values()))
     return 1 if failed else 0
 
