@@ -6,6 +6,7 @@
 # JVM's GC share (see RESULTS.md).
 #
 #   bench/side-by-side.sh [--threads 1,2] [--rounds R] [--steps S] [--warmup W] [--quick]
+#                         [--sample-ms MS] [--warmup-ms MS]
 #                         [--only unet,gemm,conv|CASE,...] [--out FILE.md] [--raw FILE.jsonl]
 #                         [--max-wait SECONDS] [--java-opts "..."] [--no-torch] [--no-install]
 #                         [--list] [--verbose]

@@ -5,7 +5,8 @@ Called by ../side-by-side.sh, which finds the JDK, builds the jar and installs P
 also be run directly:
 
   side_by_side.py --java JAVA --jar bench/target/benchmarks.jar [--threads 1,2] [--rounds 3]
-                  [--steps 7] [--warmup 3] [--only unet,gemm,conv|CASE,...] [--quick]
+                  [--steps 7] [--warmup 3] [--sample-ms 100] [--warmup-ms 1000]
+                  [--only unet,gemm,conv|CASE,...] [--quick]
                   [--out FILE.md] [--raw FILE.jsonl] [--max-wait 60] [--java-opts "..."]
                   [--no-torch] [--verbose] [--list]
 
@@ -285,6 +286,8 @@ def main():
     ap.add_argument("--steps", type=int, default=None, help="measured samples per process (default 7; --quick 5)")
     ap.add_argument("--warmup", type=int, default=None, help="warm-up samples per process (default 3; --quick 2)")
     ap.add_argument("--sample-ms", type=float, default=None, help="kernel sample length (default 100; --quick 50)")
+    ap.add_argument("--warmup-ms", type=float, default=1000,
+                    help="minimum length of a kernel warm-up sample (default 1000)")
     ap.add_argument("--quick", action="store_true", help="fewer rounds, steps and warm-up")
     ap.add_argument("--only", default="", help="families (unet, gemm, conv) or case ids, comma-separated")
     ap.add_argument("--out", default=None, help="also write the Markdown report here")
@@ -355,7 +358,7 @@ def main():
                 if torch_version is None:
                     order = ["diti4j"]
                 extra = ["--case", case.kind, *case.args, "--warmup", str(warmup), "--steps", str(steps),
-                         "--sample-ms", str(sample_ms)]
+                         "--sample-ms", str(sample_ms), "--warmup-ms", str(args.warmup_ms)]
                 for side in order:
                     log(f"round {rnd + 1}/{rounds}: {case.id} threads {t}: {side}"
                         + (f" (machine load before the round: {load:.2f} cores)" if load is not None else ""))
@@ -414,7 +417,8 @@ def main():
         if "OpenBLAS" not in blas:
             head.append("- **Warning: PyTorch did not load OpenBLAS; its GEMM numbers are not representative.**")
     head += [f"- {rounds} rounds (order alternating), {warmup} warm-up and {steps} measured samples per process; "
-             f"kernel samples of about {sample_ms:.0f} ms.", ""]
+             f"kernel samples of about {sample_ms:.0f} ms, their warm-up samples at least {args.warmup_ms:.0f} ms.",
+             ""]
     body = table(cases, threads, ours, theirs, peaks, torch_version is not None)
     by_side = {}
     for rnd, side, f in foreign:

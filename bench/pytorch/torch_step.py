@@ -256,6 +256,7 @@ def main():
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--shape", default=None)
     ap.add_argument("--sample-ms", type=float, default=100.0)
+    ap.add_argument("--warmup-ms", type=float, default=1000.0)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--self-check", action="store_true")
     args = ap.parse_args()
@@ -279,9 +280,9 @@ def main():
               omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
               openblas_env={k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}))
     # a long case: one call per sample; a short one: calls until the sample lasts --sample-ms
-    # (warm-up samples at least 300 ms), as StepRunner does
+    # (warm-up samples at least --warmup-ms), as StepRunner does
     measure_for = 0.0 if case.long_running else args.sample_ms * 1e-3
-    warm_for = 0.0 if case.long_running else max(measure_for, 0.3)
+    warm_for = 0.0 if case.long_running else max(measure_for, args.warmup_ms * 1e-3)
     warm = []
     for i in range(args.warmup):
         s, n = sample(case, warm_for)

@@ -29,8 +29,9 @@ import java.util.Map;
  * </pre>
  *
  * Sample times are seconds per call. A long case (a training step, a forward pass) times each
- * call on its own; a kernel case repeats the call until a sample lasts {@code --sample-ms} (its
- * warm-up samples at least 300 ms).
+ * call on its own; a kernel case repeats the call until a sample lasts {@code --sample-ms}, and
+ * each of its warm-up samples at least {@code --warmup-ms} (default 1000, as JMH's 1 s
+ * iterations), so that the JIT has compiled the kernel before the measurement.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -Dditi4j.threads=2 -cp benchmarks.jar dev.diti4j.bench.StepRunner \
@@ -49,7 +50,7 @@ public final class StepRunner {
 
     /** The parsed command line. */
     record Request(String kind, UNetConfig model, int batch, int image, int warmup, int steps, long seed, int n,
-            int[] shape, double sampleMs, double seconds, int threads) {
+            int[] shape, double sampleMs, double warmupMs, double seconds, int threads) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -102,8 +103,9 @@ public final class StepRunner {
         Request r = new Request(kind, model, intOpt(o, "batch", 32), intOpt(o, "image", 32), intOpt(o, "warmup", 3),
                 intOpt(o, "steps", 7), Long.parseLong(o.getOrDefault("seed", "0")), intOpt(o, "n", 1024), shape,
                 Double.parseDouble(o.getOrDefault("sample-ms", "100")),
+                Double.parseDouble(o.getOrDefault("warmup-ms", "1000")),
                 Double.parseDouble(o.getOrDefault("seconds", "1")), intOpt(o, "threads", Parallel.THREADS));
-        o.keySet().removeAll(List.of("seed", "sample-ms", "seconds"));
+        o.keySet().removeAll(List.of("seed", "sample-ms", "warmup-ms", "seconds"));
         if (!o.isEmpty()) {
             throw new IllegalArgumentException("unknown option --" + o.keySet().iterator().next());
         }
@@ -177,9 +179,9 @@ public final class StepRunner {
         out.flush();
 
         // a long case: one call per sample; a short one: calls until the sample lasts sampleMs
-        // (warm-up samples at least 300 ms, so the JIT has compiled the kernel before measuring)
+        // (warm-up samples at least warmupMs, so that the JIT has compiled the kernel before measuring)
         double measureFor = w.longRunning() ? 0 : r.sampleMs * 1e-3;
-        double warmFor = w.longRunning() ? 0 : Math.max(measureFor, 0.3);
+        double warmFor = w.longRunning() ? 0 : Math.max(measureFor, r.warmupMs * 1e-3);
         List<Double> warm = new ArrayList<>();
         for (int i = 0; i < r.warmup; i++) {
             Sample s = sample(w, warmFor);

@@ -58,14 +58,14 @@ class StepRunnerTest {
         var fwd = only(run("--case", "unet-forward", "--model", UNetConfig.tinyTest().toJson(), "--batch", "2",
                 "--image", "8", "--warmup", "1", "--steps", "1"), "result");
         assertEquals(53_275L, Json.getLong(fwd, "params"));
-        var gemm = only(run("--case", "gemm", "--n", "32", "--warmup", "1", "--steps", "2", "--sample-ms", "1"),
-                "result");
+        var gemm = only(run("--case", "gemm", "--n", "32", "--warmup", "1", "--steps", "2", "--sample-ms", "1",
+                "--warmup-ms", "1"), "result");
         assertEquals(2, ((List<?>) gemm.get("samples_s")).size());
         for (Object calls : (List<?>) gemm.get("calls_per_sample")) {
             assertTrue(((Number) calls).longValue() >= 1, "at least one call per sample: " + calls);
         }
         var conv = only(run("--case", "conv-fwdbwd", "--shape", "2x8x4x4", "--warmup", "1", "--steps", "1",
-                "--sample-ms", "1"), "result");
+                "--sample-ms", "1", "--warmup-ms", "1"), "result");
         assertEquals(0L, Json.getLong(conv, "params"));
     }
 
