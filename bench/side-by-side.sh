@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Side-by-side: diti4j and PyTorch on exactly the same work (the U-Net DM training step of
+# METHOD 9 and of the ADM base model, a denoising forward, GEMM and 3x3 convolutions), each case in
+# its own process per side, in alternating rounds of one run; prints one Markdown table with both
+# step times, their ratio, GFLOP/s against the measured FMA peak, each side's peak RSS and the
+# JVM's GC share (see RESULTS.md).
+#
+#   bench/side-by-side.sh [--threads 1,2] [--rounds R] [--steps S] [--warmup W] [--quick]
+#                         [--sample-ms MS] [--warmup-ms MS]
+#                         [--only unet,gemm,conv|CASE,...] [--out FILE.md] [--raw FILE.jsonl]
+#                         [--max-wait SECONDS] [--java-opts "..."] [--no-torch] [--no-install]
+#                         [--list] [--verbose]
+#
+# Installs Debian's PyTorch and OpenBLAS when they are missing and it can (root or sudo; not with
+# --no-install); without PyTorch it times the diti4j side alone. Builds bench/target/benchmarks.jar
+# when it is missing or older than the sources, then runs bench/pytorch/side_by_side.py.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY=/usr/bin/python3   # Debian's interpreter: the one python3-torch installs into
+
+INSTALL=1
+ARGS=()
+for a in "$@"; do
+  case "$a" in
+    --no-install) INSTALL=0 ;;
+    --no-torch) INSTALL=0; ARGS+=("$a") ;;
+    *) ARGS+=("$a") ;;
+  esac
+done
+
+can_root() { [[ $(id -u) == 0 ]] || sudo -n true 2>/dev/null; }
+as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+
+# 1. PyTorch with a real BLAS. python3-torch alone pulls Netlib's reference BLAS; libopenblas0-openmp
+#    provides the optimised one.
+if [[ -x "$PY" ]] && ! "$PY" -c 'import torch, numpy' 2>/dev/null || [[ ! -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]]; then
+  if (( INSTALL )) && can_root && command -v apt-get >/dev/null; then
+    echo "side-by-side: installing python3-torch, python3-numpy and libopenblas0-openmp" >&2
+    as_root apt-get update -q >/dev/null || true
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch python3-numpy libopenblas0-openmp \
+      >/dev/null || echo "side-by-side: installing PyTorch failed; timing diti4j alone" >&2
+  fi
+fi
+command -v "$PY" >/dev/null || { echo "side-by-side: $PY is needed to drive the run" >&2; exit 1; }
+
+# 2. A JDK >= 25, as the launcher finds it.
+java_major() {
+  local v
+  v="$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
+  v="${v#1.}"
+  echo "${v:-0}"
+}
+JDK=""
+for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+  [[ -n "$c" && -x "$c/bin/java" && -x "$c/bin/javac" ]] || continue
+  if (( $(java_major "$c") >= 25 )); then JDK="$c"; break; fi
+done
+[[ -n "$JDK" ]] || { echo "side-by-side: no JDK >= 25 found (looked at \$JAVA_HOME and /usr/lib/jvm)" >&2; exit 1; }
+export JAVA_HOME="$JDK"
+
+# 3. The benchmarks jar, rebuilt when a source or POM it contains is newer.
+JAR="$ROOT/bench/target/benchmarks.jar"
+if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/{core,nn,diffusion,diti-lib,bench}/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml -newer "$JAR" -type f -print -quit 2>/dev/null)" ]]; then
+  echo "side-by-side: building $JAR" >&2
+  "$ROOT/mvnw" -f "$ROOT/pom.xml" -B -q -DskipTests package -pl bench -am
+fi
+
+exec "$PY" "$ROOT/bench/pytorch/side_by_side.py" --java "$JAVA_HOME/bin/java" --jar "$JAR" "${ARGS[@]}"
