@@ -30,6 +30,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API's own {@code EXP}/{@code TANH} operations are not (docs/internals/determinism.md,
  * rule 2), and neither is {@link Math#exp}. A {@code x != x ? x : f(x)} in the scalar code is a
  * blend of x into the NaN lanes here; {@code a < b ? c : d} is a compare and a blend.
+ *
+ * <p>C2 stops inlining ordinary methods once a compilation has grown past its node-count cutoff
+ * (the Vector API's calls, which are force-inlined, are still inlined late), and a vector that
+ * crosses a call that was not inlined is allocated on the heap, which made the SiLU backward loop
+ * several times slower. So the last operations of each function call the Vector API directly
+ * (the NaN compare is written out rather than a helper), and the helpers sit early in the chain.
  */
 final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -38,19 +44,11 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    private static FloatVector c(float v) {
-        return FloatVector.broadcast(S, v);
-    }
-
     /** FloatMath.exp lane-wise. */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.blend(EXP_LO, x.lt(EXP_LO));
         xc = xc.blend(EXP_HI, xc.compare(VectorOperators.GT, EXP_HI));
-        return expClamped(xc).blend(x, isNaN(x));
-    }
-
-    private static VectorMask<Float> isNaN(FloatVector x) {
-        return x.compare(VectorOperators.NE, x);
+        return expClamped(xc).blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** e^x for lanes in [EXP_LO, EXP_HI] (NaN lanes give some NaN). */
@@ -58,8 +56,8 @@ final class VectorMath {
         FloatVector t = x.fma(LOG2E, SHIFT);
         FloatVector k = t.sub(SHIFT);
         IntVector n = t.reinterpretAsInts().sub(SHIFT_BITS);
-        FloatVector r = k.fma(c(-LN2_HI), x);
-        r = k.fma(c(-LN2_LO), r);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector y = expm1Poly(r).add(1f);
         IntVector m = n.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = m.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -69,10 +67,10 @@ final class VectorMath {
 
     /** r + r^2 P(r), in FloatMath's order. */
     private static FloatVector expm1Poly(FloatVector r) {
-        FloatVector q = c(C6).fma(r, c(C5))
-                .fma(r, c(C4))
-                .fma(r, c(C3))
-                .fma(r, c(C2));
+        FloatVector q = FloatVector.broadcast(S, C6).fma(r, FloatVector.broadcast(S, C5))
+                .fma(r, FloatVector.broadcast(S, C4))
+                .fma(r, FloatVector.broadcast(S, C3))
+                .fma(r, FloatVector.broadcast(S, C2));
         return r.mul(r).fma(q, r);
     }
 
@@ -90,8 +88,8 @@ final class VectorMath {
     /** FloatMath.sigmoid lane-wise. */
     static FloatVector sigmoid(FloatVector x) {
         FloatVector e = expNegAbs(x);
-        FloatVector num = c(1f).blend(e, x.lt(0f));
-        return num.div(e.add(1f)).blend(x, isNaN(x));
+        FloatVector num = FloatVector.broadcast(S, 1f).blend(e, x.lt(0f));
+        return num.div(e.add(1f)).blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** FloatMath.silu lane-wise. */
@@ -103,13 +101,13 @@ final class VectorMath {
     static FloatVector siluDerivative(FloatVector x) {
         FloatVector a = negAbsClamped(x);
         FloatVector e = expClamped(a);
-        FloatVector q = c(1f).div(e.add(1f));
+        FloatVector q = FloatVector.broadcast(S, 1f).div(e.add(1f));
         FloatVector eq = e.mul(q);
         VectorMask<Float> neg = x.lt(0f);
         FloatVector s = q.blend(eq, neg);
         FloatVector oneMinusS = eq.blend(q, neg);
         FloatVector xc = a.neg().blend(a, neg);
-        return s.mul(xc.fma(oneMinusS, c(1f))).blend(x, isNaN(x));
+        return s.mul(xc.fma(oneMinusS, FloatVector.broadcast(S, 1f))).blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** FloatMath.tanh lane-wise. */
@@ -119,14 +117,14 @@ final class VectorMath {
         FloatVector t = u.fma(LOG2E, SHIFT);
         FloatVector k = t.sub(SHIFT);
         IntVector n = t.reinterpretAsInts().sub(SHIFT_BITS);
-        FloatVector r = k.fma(c(-LN2_HI), u);
-        r = k.fma(c(-LN2_LO), r);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), u);
+        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = expm1Poly(r);
         FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector em1 = scale.fma(p, scale.sub(1f));
         FloatVector th = em1.neg().div(em1.add(2f));
         IntVector bits = th.reinterpretAsInts().and(0x7fff_ffff)
                 .or(x.reinterpretAsInts().and(0x8000_0000));
-        return bits.reinterpretAsFloats().blend(x, isNaN(x));
+        return bits.reinterpretAsFloats().blend(x, x.compare(VectorOperators.NE, x));
     }
 }
