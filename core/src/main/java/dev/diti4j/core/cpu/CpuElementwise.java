@@ -1,15 +1,22 @@
 package dev.diti4j.core.cpu;
 
+import static dev.diti4j.core.cpu.VectorMath.L;
+import static dev.diti4j.core.cpu.VectorMath.S;
+
 import dev.diti4j.core.Shape;
 import dev.diti4j.core.ops.BinaryOp;
+import dev.diti4j.core.ops.FloatMath;
 import dev.diti4j.core.ops.UnaryOp;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Element-wise kernels. Every op is a loop of its own (the op is switched on outside the loop) so
- * the JIT compiles each to straight code. Transcendental functions go through {@link StrictMath}:
- * its results are the same in the interpreter and in every JIT tier, which keeps training runs
- * bit-reproducible (the Vector API's exp and {@link Math#exp} may change in the last bit once a
- * loop is compiled, which breaks exact resume).
+ * the JIT compiles each to straight code. exp, sigmoid, SiLU (forward and backward) and tanh run
+ * {@link VectorMath} over whole vectors and {@link FloatMath} on the tail: both are built from
+ * exactly rounded operations only and give the same bits, in the interpreter and in every JIT
+ * tier, so an element's value does not depend on whether it falls in a vector or in a chunk's
+ * tail (the Vector API's exp and {@link Math#exp} may change in the last bit once a loop is
+ * compiled, which breaks exact resume). log goes through {@link StrictMath}.
  */
 final class CpuElementwise {
     /** Elements per parallel chunk: below this, threading costs more than it saves. */
@@ -32,29 +39,51 @@ final class CpuElementwise {
             case RSQRT -> { for (int i = s; i < e; i++) y[i] = (float) (1.0 / Math.sqrt(x[i])); }
             case LOG -> { for (int i = s; i < e; i++) y[i] = (float) StrictMath.log(x[i]); }
             case EXP -> expRange(x, y, s, e);
-            case SIGMOID -> sigmoidRange(x, y, s, e, false);
-            case SILU -> sigmoidRange(x, y, s, e, true);
+            case SIGMOID -> sigmoidRange(x, y, s, e);
+            case SILU -> siluRange(x, y, s, e);
             case TANH -> tanhRange(x, y, s, e);
         }
     }
 
-    private static void expRange(float[] x, float[] y, int s, int e) {
-        for (int i = s; i < e; i++) {
-            y[i] = (float) StrictMath.exp(x[i]);
+    static void expRange(float[] x, float[] y, int s, int e) {
+        int i = s;
+        for (int end = s + S.loopBound(e - s); i < end; i += L) {
+            VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < e; i++) {
+            y[i] = FloatMath.exp(x[i]);
         }
     }
 
-    /** sigmoid(x) and silu(x) = x * sigmoid(x). */
-    private static void sigmoidRange(float[] x, float[] y, int s, int e, boolean times) {
-        for (int i = s; i < e; i++) {
-            float sig = UnaryOp.sigmoid(x[i]);
-            y[i] = times ? x[i] * sig : sig;
+    /** sigmoid(x). (SiLU has its own loop: the two in one method outgrow C2's inlining budget.) */
+    private static void sigmoidRange(float[] x, float[] y, int s, int e) {
+        int i = s;
+        for (int end = s + S.loopBound(e - s); i < end; i += L) {
+            VectorMath.sigmoid(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < e; i++) {
+            y[i] = FloatMath.sigmoid(x[i]);
+        }
+    }
+
+    /** silu(x) = x * sigmoid(x). */
+    private static void siluRange(float[] x, float[] y, int s, int e) {
+        int i = s;
+        for (int end = s + S.loopBound(e - s); i < end; i += L) {
+            VectorMath.silu(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < e; i++) {
+            y[i] = FloatMath.silu(x[i]);
         }
     }
 
     private static void tanhRange(float[] x, float[] y, int s, int e) {
-        for (int i = s; i < e; i++) {
-            y[i] = (float) StrictMath.tanh(x[i]);
+        int i = s;
+        for (int end = s + S.loopBound(e - s); i < end; i += L) {
+            VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < e; i++) {
+            y[i] = FloatMath.tanh(x[i]);
         }
     }
 
@@ -73,9 +102,15 @@ final class CpuElementwise {
         });
     }
 
+    /** gx = gy * silu'(x), the derivative recomputed from x. */
     private static void siluBackwardRange(float[] x, float[] gy, float[] gx, int s, int e) {
-        for (int i = s; i < e; i++) {
-            gx[i] = gy[i] * UnaryOp.SILU.derivative(x[i], 0f);
+        int i = s;
+        for (int end = s + S.loopBound(e - s); i < end; i += L) {
+            FloatVector.fromArray(S, gy, i).mul(VectorMath.siluDerivative(FloatVector.fromArray(S, x, i)))
+                    .intoArray(gx, i);
+        }
+        for (; i < e; i++) {
+            gx[i] = gy[i] * FloatMath.siluDerivative(x[i]);
         }
     }
 

@@ -1,9 +1,18 @@
 package dev.diti4j.core.cpu;
 
-import dev.diti4j.core.Shape;
-import dev.diti4j.core.ops.ReduceOp;
+import static dev.diti4j.core.cpu.VectorMath.L;
+import static dev.diti4j.core.cpu.VectorMath.S;
 
-/** Reductions over axes and row-wise softmax. Sums accumulate in double. */
+import dev.diti4j.core.Shape;
+import dev.diti4j.core.ops.FloatMath;
+import dev.diti4j.core.ops.ReduceOp;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Reductions over axes and row-wise softmax. Sums accumulate in double. Softmax's exponentials are
+ * {@link VectorMath#exp} over whole vectors and {@link FloatMath#exp} on a row's tail, which give
+ * the same bits; the row sum then adds them in index order.
+ */
 final class CpuReduce {
     private CpuReduce() {
     }
@@ -165,19 +174,19 @@ final class CpuReduce {
 
     static void softmax(float[] x, int rows, int cols, boolean log, float[] y) {
         Parallel.forRange(rows, Math.max(1, CpuElementwise.GRAIN / Math.max(1, cols)), (s, e) -> {
+            // log-softmax keeps the exponentials aside: y may be x itself
+            float[] ev = log ? new float[cols] : y;
             for (int r = s; r < e; r++) {
                 int o = r * cols;
                 float m = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < cols; j++) {
                     m = Math.max(m, x[o + j]);
                 }
+                int eo = log ? 0 : o;
+                expShifted(x, o, m, ev, eo, cols);
                 double z = 0;
                 for (int j = 0; j < cols; j++) {
-                    float ev = (float) StrictMath.exp(x[o + j] - m);
-                    z += ev;
-                    if (!log) {
-                        y[o + j] = ev;
-                    }
+                    z += ev[eo + j];
                 }
                 if (log) {
                     float lz = (float) StrictMath.log(z) + m;
@@ -194,6 +203,17 @@ final class CpuReduce {
         });
     }
 
+    /** out[oo + j] = exp(x[xo + j] - m) for j in [0, len). */
+    private static void expShifted(float[] x, int xo, float m, float[] out, int oo, int len) {
+        int j = 0;
+        for (int end = S.loopBound(len); j < end; j += L) {
+            VectorMath.exp(FloatVector.fromArray(S, x, xo + j).sub(m)).intoArray(out, oo + j);
+        }
+        for (; j < len; j++) {
+            out[oo + j] = FloatMath.exp(x[xo + j] - m);
+        }
+    }
+
     static void softmaxBackward(float[] y, float[] gy, int rows, int cols, boolean log, float[] gx) {
         Parallel.forRange(rows, Math.max(1, CpuElementwise.GRAIN / Math.max(1, cols)), (s, e) -> {
             for (int r = s; r < e; r++) {
@@ -204,8 +224,14 @@ final class CpuReduce {
                         dot += gy[o + j];
                     }
                     float sg = (float) dot;
-                    for (int j = 0; j < cols; j++) {
-                        gx[o + j] = gy[o + j] - (float) StrictMath.exp(y[o + j]) * sg;
+                    int j = 0;
+                    for (int end = S.loopBound(cols); j < end; j += L) {
+                        FloatVector.fromArray(S, gy, o + j)
+                                .sub(VectorMath.exp(FloatVector.fromArray(S, y, o + j)).mul(sg))
+                                .intoArray(gx, o + j);
+                    }
+                    for (; j < cols; j++) {
+                        gx[o + j] = gy[o + j] - FloatMath.exp(y[o + j]) * sg;
                     }
                 } else {
                     for (int j = 0; j < cols; j++) {

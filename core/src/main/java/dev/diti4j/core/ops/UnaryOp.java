@@ -3,7 +3,9 @@ package dev.diti4j.core.ops;
 /**
  * Element-wise functions of one tensor. Each constant carries its scalar math and its local
  * derivative, so every backend computes the same function and the fused backward
- * {@code gx = gy * f'(x)} from one definition.
+ * {@code gx = gy * f'(x)} from one definition. exp, sigmoid, tanh and SiLU (and SiLU's
+ * derivative) are {@link FloatMath}'s, built from exactly rounded operations only, which the CPU
+ * backend's vector kernels reproduce bit for bit; log is {@link StrictMath}'s.
  */
 public enum UnaryOp {
     NEG {
@@ -11,7 +13,7 @@ public enum UnaryOp {
         public float derivative(float x, float y) { return -1f; }
     },
     EXP {
-        public float apply(float x) { return (float) StrictMath.exp(x); }
+        public float apply(float x) { return FloatMath.exp(x); }
         public float derivative(float x, float y) { return y; }
     },
     LOG {
@@ -40,16 +42,13 @@ public enum UnaryOp {
         public float derivative(float x, float y) { return y * (1f - y); }
     },
     TANH {
-        public float apply(float x) { return (float) StrictMath.tanh(x); }
+        public float apply(float x) { return FloatMath.tanh(x); }
         public float derivative(float x, float y) { return 1f - y * y; }
     },
     SILU {
-        public float apply(float x) { return x * sigmoid(x); }
+        public float apply(float x) { return FloatMath.silu(x); }
         // d/dx x s(x) = s + x s (1 - s)
-        public float derivative(float x, float y) {
-            float s = sigmoid(x);
-            return s * (1f + x * (1f - s));
-        }
+        public float derivative(float x, float y) { return FloatMath.siluDerivative(x); }
     },
     RELU {
         public float apply(float x) { return x > 0 ? x : 0f; }
@@ -67,12 +66,8 @@ public enum UnaryOp {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** A numerically safe logistic function. */
+    /** The logistic function, numerically safe for large |x| ({@link FloatMath#sigmoid}). */
     public static float sigmoid(float x) {
-        if (x >= 0) {
-            return (float) (1.0 / (1.0 + StrictMath.exp(-x)));
-        }
-        double e = StrictMath.exp(x);
-        return (float) (e / (1.0 + e));
+        return FloatMath.sigmoid(x);
     }
 }

@@ -31,6 +31,12 @@ final class DeterminismCases {
             out.add(OpCase.named(op.opName(), "determinism " + s(LONG)).in(ElementwiseCases.domain(op), LONG)
                     .run((t, be) -> t[0].unary(op)));
         }
+        // exp, the logistic functions and tanh on wide inputs: overflow to Inf, subnormal results,
+        // saturated tails and special values, through the vector loops and their scalar tails
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.EXP, UnaryOp.SIGMOID, UnaryOp.SILU, UnaryOp.TANH}) {
+            out.add(OpCase.named(op.opName(), "determinism wide range " + s(LONG)).in(wide(), LONG)
+                    .run((t, be) -> t[0].unary(op)));
+        }
         out.add(OpCase.named("add", "determinism (64,1537) + (1537)").in(Values.normal(), 64, 1537)
                 .in(Values.normal(), 1537).run((t, be) -> t[0].add(t[1])));
         out.add(OpCase.named("mul", "determinism (64,1537) * (64,1)").in(Values.normal(), 64, 1537)
@@ -57,6 +63,10 @@ final class DeterminismCases {
         out.add(OpCase.named("softmax", "determinism (400,333)").in(Values.normal(), 400, 333)
                 .run((t, be) -> t[0].softmax()));
         out.add(OpCase.named("log_softmax", "determinism (400,333)").in(Values.normal(), 400, 333)
+                .run((t, be) -> t[0].logSoftmax()));
+        out.add(OpCase.named("softmax", "determinism (400,333) wide").in(Values.uniform(-60, 60), 400, 333)
+                .run((t, be) -> t[0].softmax()));
+        out.add(OpCase.named("log_softmax", "determinism (400,333) wide").in(Values.uniform(-60, 60), 400, 333)
                 .run((t, be) -> t[0].logSoftmax()));
 
         // GEMM: blocked and parallel with several k blocks, every transpose, and many small products
@@ -105,6 +115,19 @@ final class DeterminismCases {
         out.add(OpCase.named("cross_entropy", "determinism (512,100)").in(Values.normal(), 512, 100)
                 .run((t, be) -> Losses.crossEntropy(t[0], labels)));
         return out;
+    }
+
+    /** Uniform in [-110, 110) with zeros, infinities, subnormals and the overflow threshold spread in. */
+    private static Values wide() {
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            -Float.MIN_VALUE, 88.72283f, 88.72284f, -103.97f, 9.1f, -1.2784645f};
+        return (rng, n) -> {
+            float[] v = Values.uniform(-110, 110).make(rng, n);
+            for (int i = 0; i < n; i += 997) {
+                v[i] = special[i / 997 % special.length];
+            }
+            return v;
+        };
     }
 
     private static OpCase conv(int n, int cin, int h, int w, int cout, int kernel, int stride, int pad) {
