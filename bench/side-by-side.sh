@@ -60,7 +60,7 @@ export JAVA_HOME="$JDK"
 
 # 3. The benchmarks jar, rebuilt when a source or POM it contains is newer.
 JAR="$ROOT/bench/target/benchmarks.jar"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/{core,nn,diffusion,diti-lib,bench}/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml -newer "$JAR" -type f -print -quit 2>/dev/null)" ]]; then
+if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/{core,nn,diffusion,diti,bench}/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml -newer "$JAR" -type f -print -quit 2>/dev/null)" ]]; then
   echo "side-by-side: building $JAR" >&2
   "$ROOT/mvnw" -f "$ROOT/pom.xml" -B -q -DskipTests package -pl bench -am
 fi
