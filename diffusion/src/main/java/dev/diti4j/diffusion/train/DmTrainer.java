@@ -38,7 +38,7 @@ import java.util.Map;
  * step and the data position; {@link #resume} restores all of it, so a resumed run continues
  * bit-identically on the CPU.
  */
-public final class DmTrainer implements ResumableTrainer {
+public final class DmTrainer implements TrainingLoop.Trainer<DmTrainer.StepResult> {
     /** Stream id of the time-step and noise generator. */
     public static final long NOISE_STREAM = 0x4E01L;
     /** Stream id of the dropout generator. */
@@ -112,6 +112,7 @@ public final class DmTrainer implements ResumableTrainer {
      *                                   trainer must then be discarded); the message names the step
      *                                   and the first non-finite tensor
      */
+    @Override
     public StepResult step(Tensor x0) {
         long start = System.nanoTime();
         float lr = settings.lrAt(step);

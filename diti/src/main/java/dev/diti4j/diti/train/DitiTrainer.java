@@ -12,7 +12,7 @@ import dev.diti4j.diffusion.train.BatchSource;
 import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diffusion.train.DmTrainer;
 import dev.diti4j.diffusion.train.NonFinite;
-import dev.diti4j.diffusion.train.ResumableTrainer;
+import dev.diti4j.diffusion.train.TrainingLoop;
 import dev.diti4j.diffusion.train.TrainingDivergedException;
 import dev.diti4j.diti.model.DitiLoss;
 import dev.diti4j.diti.model.DitiModel;
@@ -50,7 +50,7 @@ import java.util.Map;
  * bit-identically on the CPU. The frozen U-Net's weights are not in the DiTi checkpoint: they are
  * loaded from the diffusion model's own checkpoint.
  */
-public final class DitiTrainer implements ResumableTrainer {
+public final class DitiTrainer implements TrainingLoop.Trainer<DitiTrainer.StepResult> {
     public static final long NOISE_STREAM = 0xD1E5L;
     public static final long DROPOUT_STREAM = 0xD1D0L;
     public static final long INIT_STREAM = 0xD111L;
@@ -127,6 +127,7 @@ public final class DitiTrainer implements ResumableTrainer {
      * @throws TrainingDivergedException when the loss or a gradient is not finite (the update is
      *                                   then not applied) or the update made a weight non-finite
      */
+    @Override
     public StepResult step(Tensor x0) {
         long start = System.nanoTime();
         float value;
