@@ -259,7 +259,7 @@ public final class DmTraining {
      * A fresh run, or a resumed run continued in a copy, needs a folder of its own: one that does not
      * exist yet or is empty.
      */
-    private static void requireNewRunFolder(Path out, boolean resuming) {
+    static void requireNewRunFolder(Path out, boolean resuming) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new RunRequestException("--out " + out + " is a file, not a folder");
         }
@@ -422,7 +422,7 @@ public final class DmTraining {
         }
     }
 
-    private static RunFolder lock(Path dir) {
+    static RunFolder lock(Path dir) {
         try {
             return RunFolder.lock(dir);
         } catch (RunFolder.InUseException e) {
@@ -438,7 +438,7 @@ public final class DmTraining {
         }
     }
 
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m).strip();
     }
@@ -690,7 +690,7 @@ public final class DmTraining {
         }
     }
 
-    private static Dataset openData(DataSpec spec) {
+    static Dataset openData(DataSpec spec) {
         try {
             return spec.open(dev.diti4j.cli.run.Progress.terminalListener());
         } catch (DatasetException | IllegalArgumentException e) {
@@ -698,7 +698,7 @@ public final class DmTraining {
         }
     }
 
-    private static void checkBatch(Dataset d, int batch) {
+    static void checkBatch(Dataset d, int batch) {
         if (batch < 1) {
             throw new RunRequestException("the batch size must be at least 1, got " + batch);
         }
