@@ -33,8 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A diffusion-model training run and the folder it writes:
@@ -454,32 +452,18 @@ public final class DmTraining {
         Path samplesDir = run.file("samples");
         Path[] lastGrid = {null};
         long[] lastGridStep = {-1};
-        TrainingRun[] loop = new TrainingRun[1];
-        CountDownLatch finished = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            // Ctrl-C: let the current step finish and save a checkpoint before the JVM exits
-            stopping.set(true);
-            if (loop[0] != null) {
-                loop[0].requestStop();
-            }
-            try {
-                finished.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "diti-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopHook hook = new StopHook();   // Ctrl-C / SIGTERM: finish the step and save before the JVM exits
         try (LoaderBatchSource source = new LoaderBatchSource(loader);
                 Progress bar = Progress.start("train-dm", o.steps(), firstStep, "step")) {
             source.seek(position);
             MetricsLog metrics = new MetricsLog(run, o.steps(), elapsedBefore, startNanos);
             TrainingRun.Plan plan = new TrainingRun.Plan(o.steps(), o.checkpointEvery(), run.checkpoints(),
                     o.keepCheckpoints(), o.budget(), () -> checkpointMetadata(o, metrics.elapsedSeconds()));
-            loop[0] = new TrainingRun(trainer, source, plan);
+            TrainingRun loop = new TrainingRun(trainer, source, plan);
+            hook.onStop(loop::requestStop);
             TrainingRun.Outcome out;
             try {
-                out = loop[0].run(new TrainingRun.Listener() {
+                out = loop.run(new TrainingRun.Listener() {
                 @Override
                 public void onStep(DmTrainer.StepResult r) {
                     metrics.record(r);
@@ -494,7 +478,7 @@ public final class DmTraining {
 
                 @Override
                 public void onCheckpoint(long step, Path file) {
-                    if (!stopping.get()) {   // no plotting (AWT) while the JVM shuts down
+                    if (!hook.stopping()) {   // no plotting (AWT) while the JVM shuts down
                         metrics.plot();
                     }
                 }
@@ -522,7 +506,7 @@ public final class DmTraining {
                     throw failed(e, out.steps(), run);   // the final checkpoint is already written
                 }
             }
-            if (!stopping.get()) {
+            if (!hook.stopping()) {
                 metrics.plot();
             }
             bar.close();
@@ -555,12 +539,7 @@ public final class DmTraining {
             }
             return result;
         } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl-C): the hook is running and now returns
-            }
+            hook.close();
         }
     }
 
