@@ -86,6 +86,13 @@ class TrainDitiEndToEndTest {
             assertEquals(m.get(i).get("loss").floatValue(), m2.get(i).get("loss").floatValue(), 0f, "step " + (i + 1));
         }
         assertEquals(h.get("bins"), RunFolder.json().readTree(split.resolve("histogram.json").toFile()).get("bins"));
+
+        // a DiTi run is not a diffusion model
+        Path bad = dir.resolve("diti-on-diti");
+        CliRunner.Result r2 = CliRunner.run("train-diti", "--dm", run.toString(), "--out", bad.toString());
+        assertEquals(2, r2.code(), r2.err());
+        assertTrue(r2.err().contains("not a diffusion-model"), r2.err());
+        assertFalse(Files.exists(bad));
     }
 
     private static void refused(Path out, String expected, String... args) {
