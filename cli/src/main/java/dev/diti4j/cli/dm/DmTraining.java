@@ -33,8 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A diffusion-model training run and the folder it writes:
@@ -259,7 +257,7 @@ public final class DmTraining {
      * A fresh run, or a resumed run continued in a copy, needs a folder of its own: one that does not
      * exist yet or is empty.
      */
-    private static void requireNewRunFolder(Path out, boolean resuming) {
+    static void requireNewRunFolder(Path out, boolean resuming) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new RunRequestException("--out " + out + " is a file, not a folder");
         }
@@ -422,7 +420,7 @@ public final class DmTraining {
         }
     }
 
-    private static RunFolder lock(Path dir) {
+    static RunFolder lock(Path dir) {
         try {
             return RunFolder.lock(dir);
         } catch (RunFolder.InUseException e) {
@@ -438,7 +436,7 @@ public final class DmTraining {
         }
     }
 
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m).strip();
     }
@@ -454,32 +452,18 @@ public final class DmTraining {
         Path samplesDir = run.file("samples");
         Path[] lastGrid = {null};
         long[] lastGridStep = {-1};
-        TrainingRun[] loop = new TrainingRun[1];
-        CountDownLatch finished = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            // Ctrl-C: let the current step finish and save a checkpoint before the JVM exits
-            stopping.set(true);
-            if (loop[0] != null) {
-                loop[0].requestStop();
-            }
-            try {
-                finished.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "diti-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopHook hook = new StopHook();   // Ctrl-C / SIGTERM: finish the step and save before the JVM exits
         try (LoaderBatchSource source = new LoaderBatchSource(loader);
                 Progress bar = Progress.start("train-dm", o.steps(), firstStep, "step")) {
             source.seek(position);
             MetricsLog metrics = new MetricsLog(run, o.steps(), elapsedBefore, startNanos);
             TrainingRun.Plan plan = new TrainingRun.Plan(o.steps(), o.checkpointEvery(), run.checkpoints(),
                     o.keepCheckpoints(), o.budget(), () -> checkpointMetadata(o, metrics.elapsedSeconds()));
-            loop[0] = new TrainingRun(trainer, source, plan);
+            TrainingRun loop = new TrainingRun(trainer, source, plan);
+            hook.onStop(loop::requestStop);
             TrainingRun.Outcome out;
             try {
-                out = loop[0].run(new TrainingRun.Listener() {
+                out = loop.run(new TrainingRun.Listener() {
                 @Override
                 public void onStep(DmTrainer.StepResult r) {
                     metrics.record(r);
@@ -494,7 +478,7 @@ public final class DmTraining {
 
                 @Override
                 public void onCheckpoint(long step, Path file) {
-                    if (!stopping.get()) {   // no plotting (AWT) while the JVM shuts down
+                    if (!hook.stopping()) {   // no plotting (AWT) while the JVM shuts down
                         metrics.plot();
                     }
                 }
@@ -522,7 +506,7 @@ public final class DmTraining {
                     throw failed(e, out.steps(), run);   // the final checkpoint is already written
                 }
             }
-            if (!stopping.get()) {
+            if (!hook.stopping()) {
                 metrics.plot();
             }
             bar.close();
@@ -555,12 +539,7 @@ public final class DmTraining {
             }
             return result;
         } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl-C): the hook is running and now returns
-            }
+            hook.close();
         }
     }
 
@@ -690,7 +669,7 @@ public final class DmTraining {
         }
     }
 
-    private static Dataset openData(DataSpec spec) {
+    static Dataset openData(DataSpec spec) {
         try {
             return spec.open(dev.diti4j.cli.run.Progress.terminalListener());
         } catch (DatasetException | IllegalArgumentException e) {
@@ -698,7 +677,7 @@ public final class DmTraining {
         }
     }
 
-    private static void checkBatch(Dataset d, int batch) {
+    static void checkBatch(Dataset d, int batch) {
         if (batch < 1) {
             throw new RunRequestException("the batch size must be at least 1, got " + batch);
         }

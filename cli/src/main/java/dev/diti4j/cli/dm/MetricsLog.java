@@ -49,18 +49,28 @@ final class MetricsLog {
     }
 
     void record(DmTrainer.StepResult r) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("lr", r.lr());
+        extra.put("grad_norm", r.gradNorm());
+        record(r.step(), r.loss(), r.batch(), r.seconds(), extra);
+    }
+
+    /**
+     * One line for any trainer of the skeleton: {@code step, loss}, then the trainer's own {@code extra}
+     * fields, then {@code images_per_s, elapsed_s}.
+     */
+    void record(long step, float loss, int batch, double seconds, Map<String, Object> extra) {
         long now = System.nanoTime();
         double wall = (now - clock) / 1e9;   // data wait + step, sampling excluded (see resumeClock)
-        double ips = r.batch() / Math.max(wall, 1e-9);
+        double ips = batch / Math.max(wall, 1e-9);
         imagesPerSecond = imagesPerSecond == 0 ? ips : 0.9 * imagesPerSecond + 0.1 * ips;
-        smoothed = Double.isNaN(smoothed) ? r.loss() : SMOOTHING * smoothed + (1 - SMOOTHING) * r.loss();
-        stepSeconds += r.seconds();
+        smoothed = Double.isNaN(smoothed) ? loss : SMOOTHING * smoothed + (1 - SMOOTHING) * loss;
+        stepSeconds += seconds;
         steps++;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", r.step());
-        m.put("loss", r.loss());
-        m.put("lr", r.lr());
-        m.put("grad_norm", r.gradNorm());
+        m.put("step", step);
+        m.put("loss", loss);
+        m.putAll(extra);
         m.put("images_per_s", round(ips));
         m.put("elapsed_s", round(elapsedSeconds()));
         run.logMetrics(m);

@@ -38,7 +38,7 @@ import java.util.Map;
  * step and the data position; {@link #resume} restores all of it, so a resumed run continues
  * bit-identically on the CPU.
  */
-public final class DmTrainer {
+public final class DmTrainer implements TrainingLoop.Trainer<DmTrainer.StepResult> {
     /** Stream id of the time-step and noise generator. */
     public static final long NOISE_STREAM = 0x4E01L;
     /** Stream id of the dropout generator. */
@@ -112,6 +112,7 @@ public final class DmTrainer {
      *                                   trainer must then be discarded); the message names the step
      *                                   and the first non-finite tensor
      */
+    @Override
     public StepResult step(Tensor x0) {
         long start = System.nanoTime();
         float lr = settings.lrAt(step);
@@ -202,6 +203,7 @@ public final class DmTrainer {
     }
 
     /** Steps done so far. */
+    @Override
     public long stepCount() {
         return step;
     }
@@ -265,6 +267,7 @@ public final class DmTrainer {
      * position ({@code loader}), plus any {@code extra} metadata entries (for example how to rebuild
      * the dataset).
      */
+    @Override
     public void save(Path file, BatchSource.Position position, Map<String, String> extra) {
         Map<String, Object> pos = new LinkedHashMap<>();
         pos.put("epoch", position.epoch());

@@ -43,7 +43,7 @@ public final class TrainingCheckpoints {
      * Saves the trainer into {@code dir} as {@link #fileName}, points {@code latest} at it and
      * deletes all but the newest {@code keep} step files (keep ≤ 0 keeps all).
      */
-    public static Path save(DmTrainer trainer, Path dir, BatchSource.Position position,
+    public static Path save(ResumableTrainer trainer, Path dir, BatchSource.Position position,
             java.util.Map<String, String> extra, int keep) {
         try {
             Files.createDirectories(dir);

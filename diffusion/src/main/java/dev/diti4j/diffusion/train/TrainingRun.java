@@ -1,14 +1,13 @@
 package dev.diti4j.diffusion.train;
 
-import dev.diti4j.core.Scope;
-import dev.diti4j.core.Tensor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The training loop: draws batches, steps the trainer, saves checkpoints every N steps and at
+ * The DM trainer's face of the shared {@link TrainingLoop} (which the DiTi trainer uses too), and
+ * the home of its {@link Plan}, {@link Stop} and {@link Outcome}. The training loop: draws batches, steps the trainer, saves checkpoints every N steps and at
  * the end, and stops at a step count, a time budget or on request (from another thread, for
  * example a Ctrl-C handler), always leaving a checkpoint of the last step behind.
  */
@@ -54,16 +53,19 @@ public final class TrainingRun {
      * first. If {@code onStep} or {@code afterStep} throws, the loop saves a checkpoint of the last
      * completed step (unless it has one) and then rethrows.
      */
-    public interface Listener {
+    public interface Listener extends TrainingLoop.Listener<DmTrainer.StepResult> {
         /** After every step, outside its scope, before its checkpoint. */
+        @Override
         default void onStep(DmTrainer.StepResult r) {
         }
 
         /** After a checkpoint is written. */
+        @Override
         default void onCheckpoint(long step, Path file) {
         }
 
         /** After every step and its checkpoint, if one was due. */
+        @Override
         default void afterStep(DmTrainer.StepResult r) {
         }
     }
@@ -75,21 +77,15 @@ public final class TrainingRun {
     public record Outcome(long steps, Path lastCheckpoint, Stop reason) {
     }
 
-    private final DmTrainer trainer;
-    private final BatchSource source;
-    private final Plan plan;
-    private volatile boolean stopRequested;
-    private long lastSaved;
+    private final TrainingLoop<DmTrainer.StepResult> loop;
 
     public TrainingRun(DmTrainer trainer, BatchSource source, Plan plan) {
-        this.trainer = trainer;
-        this.source = source;
-        this.plan = plan;
+        this.loop = new TrainingLoop<>(trainer, source, plan);
     }
 
     /** Asks the loop to stop after the current step (and save). Safe from any thread. */
     public void requestStop() {
-        stopRequested = true;
+        loop.requestStop();
     }
 
     /**
@@ -100,66 +96,6 @@ public final class TrainingRun {
      *                                   newest checkpoint is the last good one
      */
     public Outcome run(Listener listener) {
-        long start = System.nanoTime();
-        long budgetNanos = plan.budget() == null ? Long.MAX_VALUE : plan.budget().toNanos();
-        Path last = null;
-        lastSaved = trainer.stepCount();   // a resumed run does not rewrite the checkpoint it came from
-        Stop reason = Stop.STEPS;
-        long firstStep = trainer.stepCount();
-        while (trainer.stepCount() < plan.totalSteps()) {
-            if (stopRequested) {
-                reason = Stop.REQUESTED;
-                break;
-            }
-            if (trainer.stepCount() > firstStep && System.nanoTime() - start >= budgetNanos) {
-                reason = Stop.BUDGET;
-                break;
-            }
-            DmTrainer.StepResult r;
-            try (Scope s = Scope.open()) {
-                Tensor x0 = source.next();    // (B, C, H, W), released with this scope
-                r = trainer.step(x0);
-            }
-            try {
-                listener.onStep(r);
-            } catch (RuntimeException | Error e) {
-                saveAfterFailure(e);
-                throw e;
-            }
-            if (plan.checkpointDir() != null && plan.checkpointEvery() > 0 && r.step() % plan.checkpointEvery() == 0) {
-                last = save();
-                listener.onCheckpoint(r.step(), last);
-            }
-            try {
-                listener.afterStep(r);
-            } catch (RuntimeException | Error e) {
-                saveAfterFailure(e);
-                throw e;
-            }
-        }
-        if (plan.checkpointDir() != null && trainer.stepCount() != lastSaved) {
-            last = save();
-            listener.onCheckpoint(trainer.stepCount(), last);
-        }
-        return new Outcome(trainer.stepCount(), last, reason);
-    }
-
-    /** A listener failed after a good step: keep that step (a failure to save is attached to {@code e}). */
-    private void saveAfterFailure(Throwable e) {
-        if (plan.checkpointDir() == null || trainer.stepCount() == lastSaved) {
-            return;
-        }
-        try {
-            save();
-        } catch (RuntimeException | Error s) {
-            e.addSuppressed(s);
-        }
-    }
-
-    private Path save() {
-        Path file = TrainingCheckpoints.save(trainer, plan.checkpointDir(), source.position(), plan.metadata().get(),
-                plan.keepCheckpoints());
-        lastSaved = trainer.stepCount();
-        return file;
+        return loop.run(listener);
     }
 }

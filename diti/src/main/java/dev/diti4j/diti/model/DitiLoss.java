@@ -90,8 +90,9 @@ public final class DitiLoss {
      * @param t      the time step of each sample
      * @param z      E(x_0), unmasked (B, d)
      * @param frozen the frozen model's features and ε_θ for x_t
+     * @param g      the shift decoder's output G (for {@link LossMode#DUAL}, that of the base condition)
      */
-    public record Result(Tensor loss, int[] t, Tensor z, FrozenDm.Pass frozen) {
+    public record Result(Tensor loss, int[] t, Tensor z, FrozenDm.Pass frozen, Tensor g) {
     }
 
     /**
@@ -119,18 +120,15 @@ public final class DitiLoss {
         Tensor xt = forward.qSample(x0, t, eps);
         FrozenDm.Pass frozen = model.frozen().run(xt, t);
         Masks masks = model.masks();
-        Tensor loss = switch (mode) {
-            case BASE, STOP_GRAD -> shiftedLoss(eps, frozen.eps(), model.shift(frozen.features(),
-                    masks.condition(z, t, mode)), t);
-            case DUAL -> {
-                Tensor base = shiftedLoss(eps, frozen.eps(), model.shift(frozen.features(),
-                        masks.condition(z, t, LossMode.BASE)), t);
-                Tensor stop = shiftedLoss(eps, frozen.eps(), model.shift(frozen.features(),
-                        masks.condition(z, t, LossMode.STOP_GRAD)), t);
-                yield base.add(stop);
-            }
-        };
-        return new Result(loss, t, z, frozen);
+        LossMode first = mode == LossMode.STOP_GRAD ? LossMode.STOP_GRAD : LossMode.BASE;
+        Tensor g = model.shift(frozen.features(), masks.condition(z, t, first));
+        Tensor loss = shiftedLoss(eps, frozen.eps(), g, t);
+        if (mode == LossMode.DUAL) {
+            Tensor stop = shiftedLoss(eps, frozen.eps(), model.shift(frozen.features(),
+                    masks.condition(z, t, LossMode.STOP_GRAD)), t);
+            loss = loss.add(stop);
+        }
+        return new Result(loss, t, z, frozen, g);
     }
 
     private void check(DitiModel model, int[] t) {
