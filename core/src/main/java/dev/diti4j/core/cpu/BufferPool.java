@@ -15,6 +15,7 @@ final class BufferPool {
     private final long capBytes;
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
     private long liveBytes;
+    private long peakLiveBytes;
     private long pooledBytes;
     private long allocations;
     private long reuses;
@@ -34,6 +35,7 @@ final class BufferPool {
             allocations++;
         }
         liveBytes += bytes;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
         return a != null ? a : null;
     }
 
@@ -56,7 +58,11 @@ final class BufferPool {
         pooledBytes = 0;
     }
 
+    synchronized void resetPeak() {
+        peakLiveBytes = liveBytes;
+    }
+
     synchronized MemoryStats stats() {
-        return new MemoryStats(liveBytes, pooledBytes, allocations, reuses);
+        return new MemoryStats(liveBytes, pooledBytes, allocations, reuses, peakLiveBytes);
     }
 }
