@@ -3,6 +3,7 @@ package dev.diti4j.core;
 import dev.diti4j.core.backend.Backend;
 import dev.diti4j.core.backend.Storage;
 import dev.diti4j.core.ops.BinaryOp;
+import dev.diti4j.core.ops.Distribution;
 import dev.diti4j.core.ops.UnaryOp;
 import dev.diti4j.core.random.Philox;
 
@@ -99,10 +100,30 @@ final class Elementwise {
         if (!training || p == 0f) {
             return x;
         }
-        Tensor mask;
-        try (GradMode ng = GradMode.off()) {
-            mask = Tensor.rand(rng, x.backend(), x.shape().dims()).ge(p).mul(1f / (1f - p));
+        // The mask is a function of (key, counter) alone, so the graph keeps those two numbers rather
+        // than the mask: the backward draws it again. Neither pass keeps the uniform draw, the
+        // comparison or the mask beyond its own use.
+        Backend b = x.backend();
+        long key = rng.key();
+        long counter = rng.reserve(x.numel());
+        Storage out = b.allocate(x.numel());
+        try (GradMode ng = GradMode.off(); Scope s = Scope.open()) {
+            Tensor mask = dropoutMask(b, key, counter, x.shape(), p);
+            b.binary(BinaryOp.MUL, x.storage(), x.shape(), mask.storage(), mask.shape(), out, x.shape());
         }
-        return maskedMul(x, mask);
+        return Tensor.result(b, x.shape(), out, "dropout", new Tensor[] {x},
+                (gy, y) -> new Tensor[] {gy.mul(dropoutMask(b, key, counter, x.shape(), p))});
+    }
+
+    /** (uniform draw >= p) / (1 - p), the draw being the one {@code Tensor.rand} makes from (key, counter). */
+    private static Tensor dropoutMask(Backend b, long key, long counter, Shape shape, float p) {
+        Storage u = b.allocate(shape.numel());
+        b.random(Distribution.UNIFORM, key, counter, u, shape.numel());
+        Tensor uniform = new Tensor(shape, u, b, null);
+        Tensor keep = uniform.ge(p);
+        uniform.release();
+        Tensor mask = keep.mul(1f / (1f - p));
+        keep.release();
+        return mask;
     }
 }
