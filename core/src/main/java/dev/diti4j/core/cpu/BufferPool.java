@@ -2,18 +2,28 @@ package dev.diti4j.core.cpu;
 
 import dev.diti4j.core.backend.MemoryStats;
 import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reuses float arrays by exact length. Training allocates the same shapes every step, so after
- * the first step nearly every allocation is served from here. Pooled memory is capped (system
- * property {@code diti4j.cpu.poolBytes}, default a quarter of the maximum heap); beyond the cap
- * released arrays are left to the garbage collector.
+ * the first step every allocation is served from here.
+ *
+ * <p>The pool is bounded by what it may cost, not by what it holds: live plus pooled bytes stay
+ * under a cap (system property {@code diti4j.cpu.poolBytes}, default three quarters of the
+ * maximum heap). Size classes are kept in least-recently-used order. A released array that
+ * would take the total over the cap first evicts the arrays of the sizes used longest ago, and is
+ * dropped itself only when that is not enough; a fresh allocation that takes the total over the
+ * cap evicts the same way. Evicted arrays are left to the garbage collector. So a working set that
+ * fits is kept whole (no allocation, no garbage, step after step), while sizes that stopped being
+ * asked for (another batch size, sampling between training steps) give way to the ones in use
+ * instead of pinning the heap forever.
  */
 final class BufferPool {
     private final long capBytes;
-    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    /** Free arrays per length, least recently used length first. */
+    private final LinkedHashMap<Integer, ArrayDeque<float[]>> free = new LinkedHashMap<>(64, 0.75f, true);
     private long liveBytes;
     private long peakLiveBytes;
     private long pooledBytes;
@@ -21,11 +31,16 @@ final class BufferPool {
     private long reuses;
 
     BufferPool() {
-        this.capBytes = Long.getLong("diti4j.cpu.poolBytes", Runtime.getRuntime().maxMemory() / 4);
+        this(Long.getLong("diti4j.cpu.poolBytes", Runtime.getRuntime().maxMemory() / 4 * 3));
     }
 
+    BufferPool(long capBytes) {
+        this.capBytes = capBytes;
+    }
+
+    /** A pooled array of length n, or null when the caller must allocate one (then counted as fresh). */
     synchronized float[] take(int n) {
-        ArrayDeque<float[]> q = free.get(n);
+        ArrayDeque<float[]> q = free.get(n); // marks the length as recently used
         float[] a = q == null ? null : q.pollLast();
         long bytes = 4L * n;
         if (a != null) {
@@ -33,13 +48,14 @@ final class BufferPool {
             reuses++;
         } else {
             allocations++;
+            evict(liveBytes + bytes + pooledBytes - capBytes, -1);
         }
         liveBytes += bytes;
         peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
-        return a != null ? a : null;
+        return a;
     }
 
-    /** Accounts for an array obtained outside the pool (take returned null). */
+    /** The array for a take that returned null. */
     float[] fresh(int n) {
         return new float[n];
     }
@@ -47,9 +63,33 @@ final class BufferPool {
     synchronized void giveBack(float[] a) {
         long bytes = 4L * a.length;
         liveBytes -= bytes;
-        if (pooledBytes + bytes <= capBytes) {
+        long over = liveBytes + pooledBytes + bytes - capBytes;
+        if (over > 0) {
+            evict(over, a.length);
+        }
+        if (liveBytes + pooledBytes + bytes <= capBytes) {
             free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
             pooledBytes += bytes;
+        }
+    }
+
+    /** Drops pooled arrays, least recently used lengths first, until {@code bytes} are gone; never length {@code keep}. */
+    private void evict(long bytes, int keep) {
+        Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> it = free.entrySet().iterator();
+        while (bytes > 0 && it.hasNext()) {
+            Map.Entry<Integer, ArrayDeque<float[]>> e = it.next();
+            if (e.getKey() == keep) {
+                continue;
+            }
+            ArrayDeque<float[]> q = e.getValue();
+            while (bytes > 0 && !q.isEmpty()) {
+                long b = 4L * q.pollLast().length;
+                pooledBytes -= b;
+                bytes -= b;
+            }
+            if (q.isEmpty()) {
+                it.remove();
+            }
         }
     }
 
