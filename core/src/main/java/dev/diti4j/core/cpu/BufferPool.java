@@ -1,6 +1,7 @@
 package dev.diti4j.core.cpu;
 
 import dev.diti4j.core.backend.MemoryStats;
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,11 +20,16 @@ import java.util.Map;
  * fits is kept whole (no allocation, no garbage, step after step), while sizes that stopped being
  * asked for (another batch size, sampling between training steps) give way to the ones in use
  * instead of pinning the heap forever.
+ *
+ * <p>Pooled arrays are held through soft references, so the pool can never be the reason for an
+ * {@link OutOfMemoryError}: the collector clears them before it gives up (in practice only when the
+ * heap is nearly full; steps a few seconds apart do not age them out). {@code pooledBytes} counts
+ * the arrays pooled and not yet taken or evicted, including any the collector cleared since.
  */
 final class BufferPool {
     private final long capBytes;
     /** Free arrays per length, least recently used length first. */
-    private final LinkedHashMap<Integer, ArrayDeque<float[]>> free = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<Integer, ArrayDeque<SoftReference<float[]>>> free = new LinkedHashMap<>(64, 0.75f, true);
     private long liveBytes;
     private long peakLiveBytes;
     private long pooledBytes;
@@ -40,11 +46,14 @@ final class BufferPool {
 
     /** A pooled array of length n, or null when the caller must allocate one (then counted as fresh). */
     synchronized float[] take(int n) {
-        ArrayDeque<float[]> q = free.get(n); // marks the length as recently used
-        float[] a = q == null ? null : q.pollLast();
+        ArrayDeque<SoftReference<float[]>> q = free.get(n); // marks the length as recently used
         long bytes = 4L * n;
-        if (a != null) {
+        float[] a = null;
+        while (a == null && q != null && !q.isEmpty()) {
+            a = q.pollLast().get(); // null when the collector cleared it
             pooledBytes -= bytes;
+        }
+        if (a != null) {
             reuses++;
         } else {
             allocations++;
@@ -68,22 +77,23 @@ final class BufferPool {
             evict(over, a.length);
         }
         if (liveBytes + pooledBytes + bytes <= capBytes) {
-            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
+            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(new SoftReference<>(a));
             pooledBytes += bytes;
         }
     }
 
     /** Drops pooled arrays, least recently used lengths first, until {@code bytes} are gone; never length {@code keep}. */
     private void evict(long bytes, int keep) {
-        Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> it = free.entrySet().iterator();
+        Iterator<Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>>> it = free.entrySet().iterator();
         while (bytes > 0 && it.hasNext()) {
-            Map.Entry<Integer, ArrayDeque<float[]>> e = it.next();
+            Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>> e = it.next();
             if (e.getKey() == keep) {
                 continue;
             }
-            ArrayDeque<float[]> q = e.getValue();
+            ArrayDeque<SoftReference<float[]>> q = e.getValue();
+            long b = 4L * e.getKey();
             while (bytes > 0 && !q.isEmpty()) {
-                long b = 4L * q.pollLast().length;
+                q.pollLast();
                 pooledBytes -= b;
                 bytes -= b;
             }
