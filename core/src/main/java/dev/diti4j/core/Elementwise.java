@@ -3,6 +3,7 @@ package dev.diti4j.core;
 import dev.diti4j.core.backend.Backend;
 import dev.diti4j.core.backend.Storage;
 import dev.diti4j.core.ops.BinaryOp;
+import dev.diti4j.core.ops.Distribution;
 import dev.diti4j.core.ops.UnaryOp;
 import dev.diti4j.core.random.Philox;
 
@@ -43,7 +44,12 @@ final class Elementwise {
                 c.requiresGrad() ? gy.mul(y).div(c).neg().sumTo(c.shape()) : null};
             case EQ, GE -> null;
         };
-        return Tensor.result(b, os, out, name, new Tensor[] {a, c}, bw);
+        int reads = switch (op) {
+            case ADD, SUB, EQ, GE -> Node.READS_NONE;
+            case MUL -> 0b11;
+            case DIV -> 0b10 | Node.READS_OUTPUT;
+        };
+        return Tensor.result(b, os, out, name, new Tensor[] {a, c}, bw, reads);
     }
 
     static Tensor scalar(BinaryOp op, Tensor x, float s, boolean scalarFirst) {
@@ -60,7 +66,8 @@ final class Elementwise {
             case DIV -> (gy, y) -> new Tensor[] {scalarFirst ? gy.mul(y).div(x).neg() : gy.mul(1f / s)};
             case EQ, GE -> null;
         };
-        return Tensor.result(b, x.shape(), out, name, new Tensor[] {x}, bw);
+        int reads = op == BinaryOp.DIV && scalarFirst ? Node.READS_ALL : Node.READS_NONE;
+        return Tensor.result(b, x.shape(), out, name, new Tensor[] {x}, bw, reads);
     }
 
     static Tensor clamp(Tensor x, float lo, float hi) {
@@ -73,7 +80,7 @@ final class Elementwise {
         Storage out = b.allocate(x.numel());
         b.clamp(x.storage(), lo, hi, out, x.numel());
         return Tensor.result(b, x.shape(), out, "clamp", new Tensor[] {x},
-                (gy, y) -> new Tensor[] {gy.mul(x.ge(lo)).mul(x.scalar(BinaryOp.GE, hi, true))});
+                (gy, y) -> new Tensor[] {gy.mul(x.ge(lo)).mul(x.scalar(BinaryOp.GE, hi, true))}, 0b1);
     }
 
     static Tensor maskedMul(Tensor x, Tensor mask) {
@@ -87,7 +94,8 @@ final class Elementwise {
         Backend b = x.backend();
         Storage out = b.allocate(os.numel());
         b.binary(BinaryOp.MUL, x.storage(), x.shape(), mask.storage(), mask.shape(), out, os);
-        return Tensor.result(b, os, out, "masked_mul", new Tensor[] {x}, (gy, y) -> new Tensor[] {gy.mul(mask)});
+        return Tensor.result(b, os, out, "masked_mul", new Tensor[] {x}, (gy, y) -> new Tensor[] {gy.mul(mask)},
+                Node.READS_NONE); // the mask is not an input: the caller keeps it
     }
 
     static Tensor dropout(Tensor x, float p, boolean training, Philox rng) {
@@ -99,10 +107,30 @@ final class Elementwise {
         if (!training || p == 0f) {
             return x;
         }
-        Tensor mask;
-        try (GradMode ng = GradMode.off()) {
-            mask = Tensor.rand(rng, x.backend(), x.shape().dims()).ge(p).mul(1f / (1f - p));
+        // The mask is a function of (key, counter) alone, so the graph keeps those two numbers rather
+        // than the mask: the backward draws it again. Neither pass keeps the uniform draw, the
+        // comparison or the mask beyond its own use.
+        Backend b = x.backend();
+        long key = rng.key();
+        long counter = rng.reserve(x.numel());
+        Storage out = b.allocate(x.numel());
+        try (GradMode ng = GradMode.off(); Scope s = Scope.open()) {
+            Tensor mask = dropoutMask(b, key, counter, x.shape(), p);
+            b.binary(BinaryOp.MUL, x.storage(), x.shape(), mask.storage(), mask.shape(), out, x.shape());
         }
-        return maskedMul(x, mask);
+        return Tensor.result(b, x.shape(), out, "dropout", new Tensor[] {x},
+                (gy, y) -> new Tensor[] {gy.mul(dropoutMask(b, key, counter, x.shape(), p))}, Node.READS_NONE);
+    }
+
+    /** (uniform draw >= p) / (1 - p), the draw being the one {@code Tensor.rand} makes from (key, counter). */
+    private static Tensor dropoutMask(Backend b, long key, long counter, Shape shape, float p) {
+        Storage u = b.allocate(shape.numel());
+        b.random(Distribution.UNIFORM, key, counter, u, shape.numel());
+        Tensor uniform = new Tensor(shape, u, b, null);
+        Tensor keep = uniform.ge(p);
+        uniform.release();
+        Tensor mask = keep.mul(1f / (1f - p));
+        keep.release();
+        return mask;
     }
 }

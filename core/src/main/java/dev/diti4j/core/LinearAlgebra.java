@@ -62,7 +62,7 @@ final class LinearAlgebra {
                 gb = gb.sumTo(b.shape());
             }
             return new Tensor[] {ga, gb};
-        });
+        }, 0b11);
     }
 
     /** x (..., in) W^T (W is (out, in)) + bias (out). */
@@ -83,10 +83,20 @@ final class LinearAlgebra {
         }
         int[] outDims = x.shape().dims();
         outDims[outDims.length - 1] = w.dim(0);
-        Tensor y = x.reshape(-1, in).matmul(w, false, true);
-        if (bias != null) {
-            y = y.add(bias);
+        Tensor flat = x.reshape(-1, in);
+        Tensor y = flat.matmul(w, false, true);
+        if (flat != x) {
+            flat.free();
         }
-        return y.reshape(outDims);
+        if (bias != null) {
+            Tensor product = y;
+            y = y.add(bias);
+            product.free(); // the sum's backward does not read it
+        }
+        Tensor out = y.reshape(outDims);
+        if (out != y) {
+            y.free();
+        }
+        return out;
     }
 }

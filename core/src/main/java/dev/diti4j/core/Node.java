@@ -5,6 +5,13 @@ package dev.diti4j.core;
  * output into gradients of those inputs.
  */
 final class Node {
+    /** Reads-mask bit: the backward reads the op's output (see {@code Tensor.result}). */
+    static final int READS_OUTPUT = 1 << 31;
+    /** The backward may read every input and the output (the safe default). */
+    static final int READS_ALL = -1;
+    /** The backward reads no values, only shapes and flags (sums, copies, reshapes). */
+    static final int READS_NONE = 0;
+
     final String op;
     final Tensor[] inputs;
     final Backward backward;

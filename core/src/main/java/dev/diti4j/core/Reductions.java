@@ -52,7 +52,8 @@ final class Reductions {
                 return new Tensor[] {share.mul(gy.reshape(kept))};
             };
         };
-        Tensor res = Tensor.result(b, keptShape, out, name, new Tensor[] {x}, bw);
+        Tensor res = Tensor.result(b, keptShape, out, name, new Tensor[] {x}, bw,
+                op == ReduceOp.MAX ? Node.READS_ALL : Node.READS_NONE);
         return keepDim ? res : res.reshape(squeezed(kept, flags));
     }
 
@@ -131,7 +132,7 @@ final class Reductions {
         b.binary(BinaryOp.ADD, x.storage(), x.shape(), zero, Shape.scalar(), out, target);
         zero.release();
         return Tensor.result(b, target, out, "expand", new Tensor[] {x},
-                (gy, y) -> new Tensor[] {gy.sumTo(x.shape())});
+                (gy, y) -> new Tensor[] {gy.sumTo(x.shape())}, Node.READS_NONE);
     }
 
     static Tensor softmax(Tensor x, boolean log) {
@@ -147,6 +148,6 @@ final class Reductions {
             Storage gx = b.allocate(x.numel());
             b.softmaxBackward(y.storage(), gy.storage(), rows, cols, log, gx);
             return new Tensor[] {new Tensor(x.shape(), gx, b, null)};
-        });
+        }, Node.READS_OUTPUT);
     }
 }

@@ -46,7 +46,7 @@ final class Shaping {
         Storage st = x.storage();
         st.retain();
         return Tensor.result(x.backend(), s, st, "reshape", new Tensor[] {x},
-                (gy, y) -> new Tensor[] {gy.reshape(x.shape().dims())});
+                (gy, y) -> new Tensor[] {gy.reshape(x.shape().dims())}, Node.READS_NONE);
     }
 
     static Tensor permute(Tensor x, int... perm) {
@@ -80,7 +80,8 @@ final class Shaping {
         Shape s = Shape.of(dims);
         Storage out = b.allocate(s.numel());
         b.permute(x.storage(), x.shape(), p, out);
-        return Tensor.result(b, s, out, "permute", new Tensor[] {x}, (gy, y) -> new Tensor[] {gy.permute(inv)});
+        return Tensor.result(b, s, out, "permute", new Tensor[] {x}, (gy, y) -> new Tensor[] {gy.permute(inv)},
+                Node.READS_NONE);
     }
 
     static Tensor transpose(Tensor x, int a, int c) {
@@ -115,7 +116,7 @@ final class Shaping {
             b.fill(gx, x.numel(), 0f);
             b.copyAlongAxis(gy.storage(), gy.shape(), 0, gx, x.shape(), start, a, end - start);
             return new Tensor[] {new Tensor(x.shape(), gx, b, null)};
-        });
+        }, Node.READS_NONE);
     }
 
     static Tensor concat(int axis, Tensor... parts) {
@@ -162,7 +163,7 @@ final class Shaping {
                 }
             }
             return g;
-        });
+        }, Node.READS_NONE);
     }
 
     static Tensor gather(Tensor x, int[] idx) {
@@ -185,6 +186,6 @@ final class Shaping {
             Storage gx = b.allocate(x.numel());
             b.scatterAddRows(gy.storage(), idxCopy, rowLen, gx, rows);
             return new Tensor[] {new Tensor(x.shape(), gx, b, null)};
-        });
+        }, Node.READS_NONE);
     }
 }

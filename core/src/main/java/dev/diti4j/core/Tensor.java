@@ -31,6 +31,17 @@ public final class Tensor {
     private volatile boolean released;
     /** The scope that will release this tensor, or null. Written by {@link Scope} only. */
     Scope owner;
+    /** Recorded backward rules that read this tensor's values (see {@link #free()}). */
+    private volatile int readers;
+    private static final java.lang.invoke.VarHandle READERS;
+
+    static {
+        try {
+            READERS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "readers", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Tensor(Shape shape, Storage storage, Backend backend, Node gradFn) {
         this.shape = shape;
@@ -135,8 +146,18 @@ public final class Tensor {
         return Shape.of(dims);
     }
 
-    /** Internal: a result tensor with its graph node (when recording and any input needs it). */
+    /** Internal: a result tensor whose backward may read every input and the output. */
     static Tensor result(Backend b, Shape s, Storage st, String op, Tensor[] inputs, Node.Backward bw) {
+        return result(b, s, st, op, inputs, bw, Node.READS_ALL);
+    }
+
+    /**
+     * Internal: a result tensor with its graph node (when recording and any input needs it).
+     * {@code reads} says which values the backward reads: bit k for {@code inputs[k]},
+     * {@link Node#READS_OUTPUT} for the result; each read tensor counts one more reader, which
+     * keeps {@link #free()} from releasing it while the graph may still need it.
+     */
+    static Tensor result(Backend b, Shape s, Storage st, String op, Tensor[] inputs, Node.Backward bw, int reads) {
         Node node = null;
         if (bw != null && GradMode.isEnabled()) {
             for (Tensor in : inputs) {
@@ -146,7 +167,18 @@ public final class Tensor {
                 }
             }
         }
-        return new Tensor(s, st, b, node);
+        Tensor t = new Tensor(s, st, b, node);
+        if (node != null) {
+            for (int k = 0; k < inputs.length; k++) {
+                if (reads == Node.READS_ALL || (k < 31 && (reads & (1 << k)) != 0)) {
+                    READERS.getAndAdd(inputs[k], 1);
+                }
+            }
+            if ((reads & Node.READS_OUTPUT) != 0) {
+                READERS.getAndAdd(t, 1);
+            }
+        }
+        return t;
     }
 
     // ---- properties -----------------------------------------------------------------------
@@ -272,13 +304,33 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Says that the caller will not use this tensor again. Its memory goes back to the pool now
+     * unless a recorded backward rule reads its values (the input of a convolution, the output of
+     * a softmax); then it stays until its scope closes, as every tensor does. Composite code (a
+     * layer's forward) calls this on its private intermediates, so that a forward pass keeps only
+     * what the backward pass needs: for example the product in {@code h * s + t}, which neither the
+     * product's nor the sum's backward reads. Using the tensor afterwards may raise
+     * {@link TensorException.Released}.
+     */
+    public void free() {
+        if (readers == 0) {
+            release();
+        }
+    }
+
+    /** Whether a recorded backward rule reads this tensor's values (so {@link #free()} keeps it). */
+    public boolean isSaved() {
+        return readers > 0;
+    }
+
     public boolean isReleased() {
         return released;
     }
 
     void checkLive(String op) {
         if (released) {
-            throw new TensorException.Released(op, "tensor " + shape + " was used after its scope closed", device());
+            throw new TensorException.Released(op, "tensor " + shape + " was used after its scope closed (or after free() returned it)", device());
         }
     }
 

@@ -56,7 +56,7 @@ final class Vision {
                 }
             }
             return g;
-        });
+        }, 0b11);
     }
 
     static Tensor avgPool2x2(Tensor x) {
@@ -75,7 +75,7 @@ final class Vision {
         b.avgPool2x2(x.storage(), planes, h, w, out);
         // each input pixel contributes a quarter to one output pixel
         return Tensor.result(b, os, out, "avg_pool2x2", new Tensor[] {x},
-                (gy, y) -> new Tensor[] {gy.upsampleNearest2x().mul(0.25f)});
+                (gy, y) -> new Tensor[] {gy.upsampleNearest2x().mul(0.25f)}, Node.READS_NONE);
     }
 
     static Tensor upsampleNearest2x(Tensor x) {
@@ -90,7 +90,7 @@ final class Vision {
         b.upsampleNearest2x(x.storage(), planes, h, w, out);
         // each input pixel is copied to four output pixels: the gradient is their sum
         return Tensor.result(b, os, out, "upsample_nearest2x", new Tensor[] {x},
-                (gy, y) -> new Tensor[] {gy.avgPool2x2().mul(4f)});
+                (gy, y) -> new Tensor[] {gy.avgPool2x2().mul(4f)}, Node.READS_NONE);
     }
 
     static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps) {
@@ -142,6 +142,6 @@ final class Vision {
                 g[2] = new Tensor(beta.shape(), gbt, b, null);
             }
             return g;
-        });
+        }, 0b11);
     }
 }

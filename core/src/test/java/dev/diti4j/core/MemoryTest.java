@@ -1,6 +1,7 @@
 package dev.diti4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diti4j.core.backend.Backend;
@@ -130,5 +131,105 @@ class MemoryTest {
         assertEquals(1024, be.memoryStats().pooledBytes());
         Tensor.full(be, 2f, 256);
         assertEquals(1, be.memoryStats().reuses(), "a buffer of the same size comes from the pool");
+    }
+
+    // ---- what is freed when ---------------------------------------------------------------------
+
+    private static final int N = 10_000;
+    private static final long BYTES = 4L * N;
+
+    @Test
+    void backwardReleasesEachGradientOnceItIsConsumed() {
+        CpuBackend be = new CpuBackend();
+        OnBackend.call(Device.CPU, be, () -> {
+            Tensor x = Tensor.randn(new Philox(1), be, N).mul(0.1f).requiresGrad(true);
+            try (Scope s = Scope.open()) {
+                Tensor h = x;
+                for (int i = 0; i < 30; i++) {
+                    h = h.tanh().mul(1.01f).add(0.001f); // 90 ops, each keeping an (N) activation
+                }
+                Tensor loss = h.sum();
+                long afterForward = be.memoryStats().liveBytes();
+                be.resetPeakLiveBytes();
+                Gradients g = loss.backward();
+                long extra = be.memoryStats().peakLiveBytes() - afterForward;
+                // The frontier is one gradient plus the one being made (and the rule's temporaries);
+                // keeping every gradient until the scope closes would add about 90 of them.
+                assertTrue(extra <= 3 * BYTES, "the backward pass held " + extra / BYTES
+                        + " activation-sized buffers on top of the forward pass's");
+                assertEquals(afterForward + BYTES + 4, be.memoryStats().liveBytes(),
+                        "after backward only the leaf's gradient (and the scalar seed) are new");
+                assertEquals(N, g.get(x).numel());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void aSecondBackwardOnTheSameGraphStillWorks() {
+        Tensor x = Tensor.randn(new Philox(2), Device.CPU, 64).requiresGrad(true);
+        try (Scope s = Scope.open()) {
+            Tensor loss = x.tanh().mul(x).add(x.exp()).sum();
+            float[] first = loss.backward().get(x).toArray();
+            float[] second = loss.backward().get(x).toArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first, second);
+        }
+    }
+
+    @Test
+    void freeReturnsAtOnceWhatNoBackwardReadsAndKeepsTheRest() {
+        CpuBackend be = new CpuBackend();
+        OnBackend.call(Device.CPU, be, () -> {
+            Tensor x = Tensor.randn(new Philox(3), be, N).requiresGrad(true);
+            try (Scope s = Scope.open()) {
+                Tensor scaled = x.mul(3f);        // read by nothing below
+                Tensor e = scaled.exp();          // exp's backward reads its input and output
+                Tensor shifted = e.add(1f);       // add's backward reads nothing
+                Tensor loss = shifted.sum();
+                long before = be.memoryStats().liveBytes();
+                e.free();
+                shifted.free();
+                assertFalse(e.isReleased(), "exp's backward reads its output");
+                assertTrue(e.isSaved());
+                assertTrue(shifted.isReleased(), "nothing reads the sum's input");
+                assertEquals(before - BYTES, be.memoryStats().liveBytes());
+                scaled.free();
+                assertFalse(scaled.isReleased(), "exp's backward reads its input");
+                float[] g = loss.backward().get(x).toArray();
+                float[] xv = x.toArray();
+                for (int i = 0; i < N; i += 997) {
+                    assertEquals(3 * Math.exp(3 * xv[i]), g[i], 1e-4 * Math.exp(3 * xv[i]) + 1e-6);
+                }
+            }
+            try (GradMode off = GradMode.off(); Scope s = Scope.open()) {
+                Tensor e = x.exp();
+                long before = be.memoryStats().liveBytes();
+                e.free();
+                assertTrue(e.isReleased(), "without a graph nothing is saved");
+                assertEquals(before - BYTES, be.memoryStats().liveBytes());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void dropoutKeepsNeitherItsMaskNorItsDraw() {
+        CpuBackend be = new CpuBackend();
+        OnBackend.call(Device.CPU, be, () -> {
+            Tensor x = Tensor.randn(new Philox(4), be, N).requiresGrad(true);
+            try (Scope s = Scope.open()) {
+                long before = be.memoryStats().liveBytes();
+                be.resetPeakLiveBytes();
+                Tensor y = x.dropout(0.3f, true, new Philox(5));
+                assertEquals(before + BYTES, be.memoryStats().liveBytes(), "only the output stays");
+                assertTrue(be.memoryStats().peakLiveBytes() <= before + 3 * BYTES, "draw, mask and output at most");
+                float[] yv = y.toArray();
+                float[] g = y.sum().backward().get(x).toArray();
+                for (int i = 0; i < N; i++) {
+                    assertEquals(yv[i] == 0f ? 0f : 1f / 0.7f, g[i], "the backward draws the same mask, at " + i);
+                }
+            }
+            return null;
+        });
     }
 }

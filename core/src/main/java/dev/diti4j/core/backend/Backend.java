@@ -39,6 +39,9 @@ public interface Backend {
 
     MemoryStats memoryStats();
 
+    /** Starts a new peak: {@link MemoryStats#peakLiveBytes()} becomes the live bytes of now. */
+    void resetPeakLiveBytes();
+
     /** Drops every pooled (released) buffer. */
     void trimPool();
 

@@ -67,6 +67,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void resetPeakLiveBytes() {
+        pool.resetPeak();
+    }
+
+    @Override
     public void trimPool() {
         pool.trim();
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class ReferenceBackend implements Backend {
     private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong peakLiveBytes = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
 
     /** The double buffer behind a storage of this backend (writes go straight to the tensor). */
@@ -86,7 +87,7 @@ public class ReferenceBackend implements Backend {
     public Storage allocate(long numel) {
         double[] a = new double[n(numel)];
         Arrays.fill(a, Double.NaN);
-        liveBytes.addAndGet(8L * a.length);
+        peakLiveBytes.accumulateAndGet(liveBytes.addAndGet(8L * a.length), Math::max);
         allocations.incrementAndGet();
         return new RefStorage(a, liveBytes);
     }
@@ -111,7 +112,12 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public MemoryStats memoryStats() {
-        return new MemoryStats(liveBytes.get(), 0, allocations.get(), 0);
+        return new MemoryStats(liveBytes.get(), 0, allocations.get(), 0, peakLiveBytes.get());
+    }
+
+    @Override
+    public void resetPeakLiveBytes() {
+        peakLiveBytes.set(liveBytes.get());
     }
 
     @Override

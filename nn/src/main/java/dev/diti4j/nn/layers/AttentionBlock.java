@@ -48,14 +48,42 @@ public final class AttentionBlock extends Module implements Layer {
         int t = h * w;
         int ch = channels / heads;
         // (B, 3C, H, W) -> (B*heads, 3*ch, T): head-major, then q, k, v within each head
-        Tensor qkvT = qkv.forward(norm.forward(x)).reshape(b * heads, 3 * ch, t);
+        // Intermediates are freed after their last use; Tensor.free keeps what the backward reads
+        // (the normalised input, the scaled q and k, v, the softmax output, a) and returns the rest
+        // now: the qkv projection, the unscaled slices, the scores before the softmax, the output
+        // projection before the residual sum.
+        Tensor n = norm.forward(x);
+        Tensor qkvOut = qkv.forward(n);
+        n.free();
+        Tensor qkvT = qkvOut.reshape(b * heads, 3 * ch, t);
         float scale = (float) (1.0 / Math.sqrt(Math.sqrt(ch)));
-        Tensor q = qkvT.slice(1, 0, ch).mul(scale);          // (BH, ch, T)
-        Tensor k = qkvT.slice(1, ch, 2 * ch).mul(scale);     // (BH, ch, T)
+        Tensor q = scaledSlice(qkvT, 0, ch, scale);          // (BH, ch, T)
+        Tensor k = scaledSlice(qkvT, ch, 2 * ch, scale);     // (BH, ch, T)
         Tensor v = qkvT.slice(1, 2 * ch, 3 * ch);            // (BH, ch, T)
-        Tensor weights = q.matmul(k, true, false).softmax(); // (BH, T queries, T keys), softmax over keys
+        qkvT.free();
+        qkvOut.free();
+        Tensor scores = q.matmul(k, true, false);            // (BH, T queries, T keys)
+        q.free();
+        k.free();
+        Tensor weights = scores.softmax();                   // softmax over keys
+        scores.free();
         Tensor a = v.matmul(weights, false, true);           // (BH, ch, T): a[c,t] = sum_s v[c,s] w[t,s]
-        return x.add(proj.forward(a.reshape(b, channels, h, w)));
+        v.free();
+        weights.free();
+        Tensor image = a.reshape(b, channels, h, w);
+        a.free();
+        Tensor p = proj.forward(image);
+        image.free();
+        Tensor out = x.add(p);
+        p.free();
+        return out;
+    }
+
+    private static Tensor scaledSlice(Tensor qkvT, int from, int to, float scale) {
+        Tensor s = qkvT.slice(1, from, to);
+        Tensor scaled = s.mul(scale);
+        s.free();
+        return scaled;
     }
 
     public int channels() {

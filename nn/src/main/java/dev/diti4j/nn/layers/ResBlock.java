@@ -83,15 +83,45 @@ public final class ResBlock extends Module {
                     + ", H, W), got " + x.shape());
         }
         int b = x.dim(0);
-        Tensor h = resample.apply(norm1.forward(x).silu());
-        Tensor xs = resample.apply(x);
-        h = conv1.forward(h);                                                   // (B, cout, H', W')
-        h = modulate(norm2.forward(h), emb.forward(et.silu()), b);              // GN(h)(1+scale)+shift
+        // Each intermediate is freed after its last use: Tensor.free keeps what a recorded backward
+        // reads (the inputs of the norms, convolutions and SiLUs) and returns the rest at once (the
+        // modulation's product, conv2's output before the residual sum; everything under no-grad).
+        Tensor n1 = norm1.forward(x);
+        Tensor a1 = n1.silu();
+        n1.free();
+        Tensor h = resample.apply(a1);
+        freeUnless(a1, h);
+        Tensor c1 = conv1.forward(h);                                           // (B, cout, H', W')
+        h.free();
+        Tensor n2 = norm2.forward(c1);
+        c1.free();
+        h = modulate(n2, emb.forward(et.silu()), b);                            // GN(h)(1+scale)+shift
+        n2.free();
         if (ez != null) {
-            h = modulate(h, embZ.forward(ez.silu()), b);                        // (1+zs)(...)+zb
+            Tensor t = modulate(h, embZ.forward(ez.silu()), b);                  // (1+zs)(...)+zb
+            h.free();
+            h = t;
         }
-        h = conv2.forward(dropout.forward(h.silu()));
-        return (skip == null ? xs : skip.forward(xs)).add(h);
+        Tensor a2 = h.silu();
+        h.free();
+        Tensor d = dropout.forward(a2);
+        freeUnless(a2, d);
+        Tensor c2 = conv2.forward(d);
+        d.free();
+        Tensor xs = resample.apply(x);
+        Tensor s = skip == null ? xs : skip.forward(xs);
+        Tensor out = s.add(c2);
+        c2.free();
+        freeUnless(s, x);
+        freeUnless(xs, x);
+        return out;
+    }
+
+    /** Frees {@code t} unless it is {@code other} (an identity resample or dropout hands back its input). */
+    private static void freeUnless(Tensor t, Tensor other) {
+        if (t != other) {
+            t.free();
+        }
     }
 
     /** h * (1 + scale) + shift with (scale, shift) = the two halves of e (B, 2*cout). */
@@ -103,7 +133,11 @@ public final class ResBlock extends Module {
         Tensor ss = e.reshape(b, 2 * cout, 1, 1);
         Tensor scale = ss.slice(1, 0, cout);                                     // (B, cout, 1, 1)
         Tensor shift = ss.slice(1, cout, 2 * cout);                              // (B, cout, 1, 1)
-        return h.mul(scale.add(1f)).add(shift);
+        Tensor scale1 = scale.add(1f);
+        Tensor scaled = h.mul(scale1);
+        Tensor out = scaled.add(shift);
+        scaled.free();
+        return out;
     }
 
     public int inChannels() {

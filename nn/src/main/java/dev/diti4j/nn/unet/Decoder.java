@@ -62,7 +62,12 @@ public final class Decoder extends Module {
                 throw new IllegalArgumentException("Decoder: skip " + next + " " + skip.shape()
                         + " does not match the spatial size of h " + h.shape());
             }
-            h = b.forward(Tensor.concat(1, h, skip), et, ez);
+            Tensor in = Tensor.concat(1, h, skip);
+            if (next < skips.size() - 1) {
+                h.free(); // made by the previous block (the first h is the caller's)
+            }
+            h = b.forward(in, et, ez);
+            in.free();
         }
         return h;
     }

@@ -22,6 +22,11 @@ public final class OutputHead extends Module implements Layer {
     /** (B, cin, H, W) -> (B, cout, H, W). */
     @Override
     public Tensor forward(Tensor h) {
-        return conv.forward(norm.forward(h).silu());
+        Tensor n = norm.forward(h);
+        Tensor a = n.silu();
+        n.free();
+        Tensor out = conv.forward(a);
+        a.free(); // kept while recording (the convolution's backward reads it)
+        return out;
     }
 }

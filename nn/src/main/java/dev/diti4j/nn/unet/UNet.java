@@ -69,7 +69,11 @@ public final class UNet extends Module {
     /** Middle block, decoder and output head on features from {@link #encode}. */
     public Tensor decode(Features f) {
         Tensor h = mid.forward(f.bottleneck(), f.emb(), null);
-        return out.forward(up.forward(h, f.skips(), f.emb(), null));
+        Tensor d = up.forward(h, f.skips(), f.emb(), null);
+        h.free();
+        Tensor eps = out.forward(d);
+        d.free();
+        return eps;
     }
 
     private void checkInput(Tensor x, int[] t) {
