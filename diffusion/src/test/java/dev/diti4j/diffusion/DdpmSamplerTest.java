@@ -83,7 +83,10 @@ class DdpmSamplerTest {
         int[] steps = {0};
         Tensor out = new DdpmSampler(lin).sample(model, xT, new Philox(4), (done, total, t) -> steps[0] = done);
         assertEquals(1000, steps[0]);
-        assertEquals(2 * 16 * 4, Backends.cpu().memoryStats().liveBytes() - before, "live bytes after 1000 steps");
+        // At most the output stays live. The pool is shared by the whole JVM, and the cleaner may
+        // return tensors that earlier tests dropped while this runs, so the change can be below that.
+        long grown = Backends.cpu().memoryStats().liveBytes() - before;
+        assertTrue(grown <= 2 * 16 * 4, "live bytes grew by " + grown + " over 1000 steps, more than the output");
         out.release();
     }
 
