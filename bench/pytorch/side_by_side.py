@@ -148,7 +148,7 @@ def run_worker(cmd, env, workdir, verbose):
 
 
 def java_cmd(args, threads, extra):
-    opts = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"]
+    opts = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmn64m"]
     opts += args.java_opts.split() if args.java_opts else []
     return [args.java, *opts, f"-Dditi4j.threads={threads}", "-cp", args.jar, "dev.diti4j.bench.StepRunner",
             "--threads", str(threads), *extra]
