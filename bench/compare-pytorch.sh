@@ -37,26 +37,11 @@ done
 export OMP_NUM_THREADS="$THREADS"
 
 # 3. A JDK >= 25, as the launcher finds it.
-java_major() {
-  local v
-  v="$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
-  v="${v#1.}"
-  echo "${v:-0}"
-}
-JDK=""
-for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*; do
-  [[ -n "$c" && -x "$c/bin/java" && -x "$c/bin/javac" ]] || continue
-  if (( $(java_major "$c") >= 25 )); then JDK="$c"; break; fi
-done
-[[ -n "$JDK" ]] || { echo "compare: no JDK >= 25 found (looked at \$JAVA_HOME and /usr/lib/jvm)" >&2; exit 1; }
-export JAVA_HOME="$JDK"
+source "$ROOT/bench/common.sh"
+use_jdk25 compare
 
 # 4. The benchmarks jar, rebuilt when a source or POM is newer.
-JAR="$ROOT/bench/target/benchmarks.jar"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/{core,bench}/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml -newer "$JAR" -type f -print -quit 2>/dev/null)" ]]; then
-  echo "compare: building $JAR" >&2
-  "$ROOT/mvnw" -f "$ROOT/pom.xml" -B -q -DskipTests package -pl bench -am
-fi
+ensure_bench_jar compare
 
 # 5. What runs where.
 echo "# $(date -u +%FT%TZ) on $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo AVX2)"

@@ -44,25 +44,10 @@ fi
 command -v "$PY" >/dev/null || { echo "side-by-side: $PY is needed to drive the run" >&2; exit 1; }
 
 # 2. A JDK >= 25, as the launcher finds it.
-java_major() {
-  local v
-  v="$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)"
-  v="${v#1.}"
-  echo "${v:-0}"
-}
-JDK=""
-for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*; do
-  [[ -n "$c" && -x "$c/bin/java" && -x "$c/bin/javac" ]] || continue
-  if (( $(java_major "$c") >= 25 )); then JDK="$c"; break; fi
-done
-[[ -n "$JDK" ]] || { echo "side-by-side: no JDK >= 25 found (looked at \$JAVA_HOME and /usr/lib/jvm)" >&2; exit 1; }
-export JAVA_HOME="$JDK"
+source "$ROOT/bench/common.sh"
+use_jdk25 side-by-side
 
 # 3. The benchmarks jar, rebuilt when a source or POM it contains is newer.
-JAR="$ROOT/bench/target/benchmarks.jar"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/{core,nn,diffusion,diti,bench}/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml -newer "$JAR" -type f -print -quit 2>/dev/null)" ]]; then
-  echo "side-by-side: building $JAR" >&2
-  "$ROOT/mvnw" -f "$ROOT/pom.xml" -B -q -DskipTests package -pl bench -am
-fi
+ensure_bench_jar side-by-side
 
 exec "$PY" "$ROOT/bench/pytorch/side_by_side.py" --java "$JAVA_HOME/bin/java" --jar "$JAR" "${ARGS[@]}"
