@@ -82,6 +82,9 @@ public final class DmSampling {
                 throw new CheckpointException(CheckpointException.Kind.BAD_METADATA, c.path(),
                         "metadata entry 'trainer' is not a usable training configuration: " + e.getMessage(), e);
             }
+            if (!ema && DmTrainer.isEmaOnly(c)) {
+                throw new RunRequestException(c.path() + " holds only EMA weights (written by export-dm); drop --no-ema");
+            }
             UNet model = new UNet(cfg, device, new Philox(0));
             String prefix = ema ? "ema" : "";
             c.loadModule(prefix, model);

@@ -45,6 +45,11 @@ public final class DmTrainer implements TrainingLoop.Trainer<DmTrainer.StepResul
     public static final long DROPOUT_STREAM = 0xD0D0L;
     /** The value of the checkpoint's {@code kind} metadata entry. */
     public static final String CHECKPOINT_KIND = "diffusion-model";
+    /**
+     * Metadata entry that marks a checkpoint holding only the EMA weights ({@link #exportEma}): it
+     * serves as a frozen model and for sampling, but cannot be resumed.
+     */
+    public static final String EMA_ONLY = "ema_only";
 
     /**
      * What one step did.
@@ -288,6 +293,10 @@ public final class DmTrainer implements TrainingLoop.Trainer<DmTrainer.StepResul
      */
     public static Resumed resume(Checkpoint c, Device device) {
         requireKind(c);
+        if (isEmaOnly(c)) {
+            throw new CheckpointException(CheckpointException.Kind.BAD_METADATA, c.path(), "it holds only the EMA"
+                    + " weights of a trained model (written by export-dm), so it can be sampled or frozen but not resumed");
+        }
         UNetConfig cfg = config(c);
         DmSettings settings;
         try {
@@ -311,6 +320,38 @@ public final class DmTrainer implements TrainingLoop.Trainer<DmTrainer.StepResul
         c.loadState("optim", t.optimizer);
         c.loadState("ema", t.ema);
         return new Resumed(t, position, c);
+    }
+
+    /** Whether {@code c} was written by {@link #exportEma} (EMA weights only). */
+    public static boolean isEmaOnly(Checkpoint c) {
+        return "true".equals(c.metadata().get(EMA_ONLY));
+    }
+
+    /**
+     * Writes the EMA weights of training checkpoint {@code c} ({@code ema.*}) with its metadata (model
+     * config, settings, step, data description) to {@code out}, atomically, leaving out the live
+     * weights and the optimizer's moments: a file about a quarter of the checkpoint's size that
+     * serves as a frozen diffusion model and for sampling. It is marked {@link #EMA_ONLY}, so
+     * {@link #resume} refuses it with a clear message.
+     *
+     * @return the number of parameters written
+     * @throws CheckpointException (one sentence) when {@code c} is not a diffusion-model checkpoint or
+     *                             its EMA weights do not fit its config
+     */
+    public static long exportEma(Checkpoint c, Path out) {
+        requireKind(c);
+        UNet unet = new UNet(config(c), Device.CPU, new Philox(0));
+        c.loadModule("ema", unet);
+        Checkpoint.Writer w = Checkpoint.writer().module("ema", unet);
+        for (Map.Entry<String, String> e : c.metadata().entrySet()) {
+            String k = e.getKey();
+            if (!k.equals("format") && !k.equals(EMA_ONLY) && !k.equals("optim") && !k.startsWith("rng.")) {
+                w.metadata(k, e.getValue());
+            }
+        }
+        w.metadata(EMA_ONLY, "true");
+        w.write(out);
+        return unet.parameterCount();
     }
 
     /** The model config stored in a checkpoint. */
