@@ -18,8 +18,13 @@ import java.util.stream.IntStream;
  * Each number is computed by one task visiting its inputs in a fixed order, so the weights are
  * the same bits whether the steps run on one thread or many.
  *
- * <p>The initial weights and biases are uniform in [−1/√d, 1/√d) (PyTorch's {@code nn.Linear}
- * range), drawn from the Philox stream of the seed: W row-major, then b.
+ * <p>The weights and biases start at zero. The problem is convex, so no random start is needed to
+ * break symmetry (scikit-learn's logistic regression starts at zero too), and a weight that the
+ * data never pushes stays near zero instead of keeping a random initial value, so |W| can be read
+ * as an importance ({@link Dci}). (PyTorch's {@code nn.Linear} starts uniform in ±1/√d; after
+ * METHOD 7.1's thousands of steps on CelebA the difference is negligible, but on a small split a
+ * random start dominates the weights of dimensions the labels do not depend on.) The seed drives
+ * the shuffling.
  */
 final class AdamTrainer {
     static final double BETA1 = 0.9;
@@ -59,7 +64,6 @@ final class AdamTrainer {
 
         double[][] w = new double[outputs][d];
         double[] b = new double[outputs];
-        initialise(w, b, cfg.seed());
         double[][] mW = new double[outputs][d];
         double[][] vW = new double[outputs][d];
         double[] mB = new double[outputs];
@@ -145,23 +149,6 @@ final class AdamTrainer {
             s[c] = acc;
         }
         return s;
-    }
-
-    private static void initialise(double[][] w, double[] b, long seed) {
-        int outputs = w.length;
-        int d = w[0].length;
-        float[] u = new float[outputs * d + outputs];
-        Philox.fill(false, seed, 0, u, 0, u.length);
-        double bound = 1 / Math.sqrt(d);
-        int k = 0;
-        for (int c = 0; c < outputs; c++) {
-            for (int j = 0; j < d; j++) {
-                w[c][j] = (2.0 * u[k++] - 1.0) * bound;
-            }
-        }
-        for (int c = 0; c < outputs; c++) {
-            b[c] = (2.0 * u[k++] - 1.0) * bound;
-        }
     }
 
     /** Fisher–Yates with Philox draws: position i swaps with a uniform j in [0, i]. */

@@ -33,8 +33,8 @@ final class Checks {
                 throw new IllegalArgumentException(name + " row " + i + " is null");
             }
             if (row.length != d) {
-                throw new IllegalArgumentException(name + " row " + i + " has " + row.length + " columns, but row 0 has "
-                        + d);
+                throw new IllegalArgumentException(name + " row " + i + " has " + row.length
+                        + " columns, but row 0 has " + d);
             }
             for (int j = 0; j < d; j++) {
                 if (!Float.isFinite(row[j])) {

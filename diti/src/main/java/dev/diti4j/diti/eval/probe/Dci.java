@@ -1,6 +1,7 @@
 package dev.diti4j.diti.eval.probe;
 
 import dev.diti4j.diti.model.Partition;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -73,6 +74,13 @@ public final class Dci {
         @Override
         public double[] factorWeights() {
             return factorWeights.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Dci[D=" + disentanglement + ", C=" + completeness + ", I=" + informativeness + ", D_i="
+                    + Arrays.toString(perCodeDisentanglement) + ", C_j=" + Arrays.toString(perFactorCompleteness)
+                    + ", rho_i=" + Arrays.toString(codeWeights) + "]";
         }
 
         /** The plain mean of the defined C_j. */

@@ -19,8 +19,8 @@ public final class Features {
             throw new IllegalArgumentException("flat features need n >= 1 and d >= 1, got n = " + n + ", d = " + d);
         }
         if ((long) n * d != flat.length) {
-            throw new IllegalArgumentException("flat features have " + flat.length + " values, not n·d = " + n + "·" + d
-                    + " = " + (long) n * d);
+            throw new IllegalArgumentException("flat features have " + flat.length + " values, not n·d = " + n + "·"
+                    + d + " = " + (long) n * d);
         }
         float[][] x = new float[n][d];
         for (int i = 0; i < n; i++) {

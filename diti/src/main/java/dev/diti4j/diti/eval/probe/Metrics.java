@@ -42,6 +42,12 @@ public final class Metrics {
             return perColumn.clone();
         }
 
+        @Override
+        public String toString() {
+            return "MeanAp[mean=" + mean + " over " + defined + " of " + perColumn.length + ", perColumn="
+                    + Arrays.toString(perColumn) + "]";
+        }
+
         /** Columns left out of the mean for having no positive example. */
         public int undefined() {
             return perColumn.length - defined;
@@ -131,7 +137,8 @@ public final class Metrics {
         boolean[] pos = new boolean[labels.length];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != 0 && labels[i] != 1) {
-                throw new IllegalArgumentException("labels[" + i + "] = " + labels[i] + "; binary labels must be 0 or 1");
+                throw new IllegalArgumentException("labels[" + i + "] = " + labels[i]
+                        + "; binary labels must be 0 or 1");
             }
             pos[i] = labels[i] == 1;
         }
@@ -185,8 +192,8 @@ public final class Metrics {
         Checks.sameRows("scores", scores.length, "the label array", n);
         for (int i = 0; i < n; i++) {
             if (scores[i] == null || scores[i].length != columns) {
-                throw new IllegalArgumentException("scores row " + i + " has " + (scores[i] == null ? 0 : scores[i].length)
-                        + " columns, expected " + columns);
+                int got = scores[i] == null ? 0 : scores[i].length;
+                throw new IllegalArgumentException("scores row " + i + " has " + got + " columns, expected " + columns);
             }
         }
     }

@@ -21,7 +21,8 @@ public final class MultiLabelProbe {
      *               one negative training example
      * @param xVal   validation features for model selection, or null to keep the last epoch
      * @param yVal   validation labels, null exactly when {@code xVal} is
-     * @throws IllegalArgumentException for any malformed input (see {@link Checks})
+     * @throws IllegalArgumentException for a length mismatch, no rows, a non-finite feature, a label
+     *         other than 0 or 1, or a label that never varies in training
      */
     public static ProbeFit fit(float[][] xTrain, int[][] yTrain, float[][] xVal, int[][] yVal, ProbeConfig cfg) {
         Checks.notNull("probe config", cfg);

@@ -51,7 +51,8 @@ public final class SoftmaxProbe {
      * @param classes C ≥ 2
      * @param xVal    validation features for model selection, or null to keep the last epoch
      * @param yVal    validation classes, null exactly when {@code xVal} is
-     * @throws IllegalArgumentException for any malformed input (see {@link Checks})
+     * @throws IllegalArgumentException for a length mismatch, no rows, a non-finite feature, a label
+     *         out of range, or a class with no training example
      */
     public static ProbeFit fit(float[][] xTrain, int[] yTrain, int classes, float[][] xVal, int[] yVal,
                                ProbeConfig cfg) {

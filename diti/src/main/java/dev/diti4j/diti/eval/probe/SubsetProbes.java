@@ -17,13 +17,16 @@ import java.util.TreeSet;
  * factor f becomes one-hot targets Y_f, the columns of all factors side by side; on standardised
  * training features with means x̄, ȳ, for a column set S
  * <pre>
- *   W_S = (X_c,Sᵀ X_c,S + λ·n·I)⁻¹ X_c,Sᵀ (Y − ȳ)          predicted class = argmax_c ((x − x̄)_S W_S + ȳ)_c
+ *   W_S = (X_c,Sᵀ X_c,S + λ·n·I)⁻¹ X_c,Sᵀ (Y − ȳ)
+ *   predicted value of factor f = argmax over f's columns c of ((x − x̄)_S W_S + ȳ)_c
  * </pre>
  * X_cᵀX_c is computed once for all d columns; the Gram matrix of any column set is a sub-block of
  * it, so each probe costs one |S| × |S| Cholesky solve plus the test predictions. It ranks classes
  * by a linear score, as a softmax probe does, and usually agrees with it to a few points of
  * accuracy; it is deterministic and needs no epochs. {@link Method#SOFTMAX} trains a
- * {@link SoftmaxProbe} per cell instead (with few epochs, it is slower by the epoch count).
+ * {@link SoftmaxProbe} per cell instead, best with a short full-batch schedule such as
+ * {@code ProbeConfig.fullBatch().withEpochs(100)}; it costs about that many passes over the
+ * training split per cell.
  */
 public final class SubsetProbes {
     private SubsetProbes() {
