@@ -54,7 +54,7 @@ public final class Reconstruction {
 
     static Tensor encode(DitiModel model, Tensor x0) {
         Inputs.images("x_0", x0, model);
-        try (GradMode ng = GradMode.off()) {
+        try (GradMode _ = GradMode.off()) {
             return model.encode(x0);
         }
     }
@@ -112,7 +112,7 @@ public final class Reconstruction {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i / times;
         }
-        try (GradMode ng = GradMode.off()) {
+        try (GradMode _ = GradMode.off()) {
             return x.gather(idx);
         }
     }

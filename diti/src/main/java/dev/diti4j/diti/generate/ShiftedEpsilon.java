@@ -95,7 +95,7 @@ public final class ShiftedEpsilon implements EpsilonModel {
         if (conditioning != Conditioning.OFF) {
             Inputs.evaluationMode(model);
         }
-        try (GradMode ng = GradMode.off(); Scope s = Scope.open()) {
+        try (GradMode _ = GradMode.off(); Scope s = Scope.open()) {
             FrozenDm.Pass pass = model.frozen().run(xt, t);
             if (conditioning == Conditioning.OFF) {
                 return s.keep(pass.eps());

@@ -57,7 +57,7 @@ class GuidedDdimTest {
                 int end = masked ? p.end(t[b] * p.subsets() / p.steps()) : D;
                 System.arraycopy(zv, b * D, cond, b * D, end);
             }
-            try (GradMode ng = GradMode.off()) {
+            try (GradMode _ = GradMode.off()) {
                 FrozenDm.Pass pass = m.frozen().run(xt, t);
                 Tensor g = m.shift(pass.features(), Tensor.of(cond, t.length, D));
                 return pass.eps().sub(PerSample.at(LINEAR::sqrtOneMinusAbar, t, xt).mul(g));

@@ -29,7 +29,7 @@ class ReconstructionTest {
         assertEquals(4, r.generation().grid().size());
         Reconstruction.Result out = r.reconstruct(x0);
         Tensor z;
-        try (GradMode ng = GradMode.off()) {
+        try (GradMode _ = GradMode.off()) {
             z = m.encode(x0);
         }
         assertSameBits(z, out.z(), "z = E(x_0)");

@@ -58,7 +58,7 @@ class ShiftedEpsilonTest {
         }
         float[] eps;
         float[] g;
-        try (GradMode ng = GradMode.off()) {
+        try (GradMode _ = GradMode.off()) {
             FrozenDm.Pass pass = m.frozen().run(xt, t);
             eps = pass.eps().toArray();
             g = m.shift(pass.features(), Tensor.of(cond, 4, D)).toArray();

@@ -57,7 +57,7 @@ final class TinyDiti {
     }
 
     static void scale(Module m, float factor) {
-        try (GradMode ng = GradMode.off(); Scope s = Scope.open()) {
+        try (GradMode _ = GradMode.off(); Scope _ = Scope.open()) {
             for (Parameter p : m.parameters()) {
                 p.tensor().assign(p.tensor().mul(factor));
             }
