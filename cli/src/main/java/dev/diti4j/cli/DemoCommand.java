@@ -1,18 +1,15 @@
 package dev.diti4j.cli;
 
+import dev.diti4j.cli.demo.DitiDemo;
+import dev.diti4j.cli.dm.DmTraining;
 import dev.diti4j.core.Device;
 import dev.diti4j.diffusion.NoiseSchedule;
 import dev.diti4j.diffusion.TimestepWeights;
 import dev.diti4j.diffusion.train.DmSettings;
-import dev.diti4j.diti.data.DataSpec;
-import dev.diti4j.cli.dm.DmSampling;
-import dev.diti4j.cli.dm.DmTraining;
 import dev.diti4j.diti.ModelPresets;
+import dev.diti4j.diti.data.DataSpec;
 import dev.diti4j.diti.eval.ClassifierTraining;
-import dev.diti4j.cli.eval.QualityReport;
-import dev.diti4j.cli.eval.SampleEvaluation;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,32 +18,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./diti4j demo}: the whole pipeline on the CPU. Trains the {@code small} U-Net on 16 px
- * synthetic shapes for a time budget (7 minutes by default: colours and positions, not yet shapes,
- * on two cores; about an hour gives clear shapes, see docs/usage/train-dm.md), writes sample grids,
- * then scores the samples with the factor classifier against an untrained model and real images.
+ * {@code ./diti4j demo}: DiTi end to end on 16 px synthetic shapes, from the diffusion model shipped
+ * with the project (or one trained first with {@code --from-scratch}); see {@link DitiDemo}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a small diffusion model on 16 px shapes, sample a grid and score it.",
-            "Training stops at --steps or after --minutes, whichever comes first; clear shapes need",
-            "about --minutes 60 on two cores."})
+        description = {"Train DiTi and the PDAE baseline on a frozen diffusion model of 16 px shapes, probe their",
+            "features, draw reconstructions and counterfactuals, and write report.html and metrics.json.",
+            "Every number follows from --seed: the steps are fixed, not a time budget."})
 final class DemoCommand implements Callable<Integer> {
-    /** Demo hyper-parameters, chosen by measurement on a 2-core machine (docs/usage/train-dm.md). */
-    static final int IMAGE_SIZE = 16;
-    static final int BATCH = 32;
-    static final float LR = 2e-3f;
-    static final int WARMUP = 100;
-    static final float CLIP = 1f;
-    static final float EMA = 0.995f;
+    /** The shipped model's training settings (models/README.md), also used by --from-scratch. */
+    static final int DM_STEPS = 6000;
+    static final int DM_BATCH = 32;
+    static final float DM_LR = 2e-3f;
+    static final int DM_WARMUP = 100;
+    static final float DM_CLIP = 1f;
+    static final float DM_EMA = 0.995f;
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--steps", defaultValue = "20000", paramLabel = "<n>", description = "Training steps at most (default: ${DEFAULT-VALUE}).")
-    long steps;
-
-    @Option(names = "--minutes", defaultValue = "7", paramLabel = "<m>", description = "Training time at most (default: ${DEFAULT-VALUE}).")
-    double minutes;
 
     @Option(names = "--out", paramLabel = "<folder>", description = "Run folder (default: runs/demo-<date>-<time>).")
     Path out;
@@ -54,48 +43,88 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--eval-count", defaultValue = "64", paramLabel = "<n>",
-            description = "Images per set for the quality score, up to 10000; 0 skips scoring (default: ${DEFAULT-VALUE}).")
-    int evalCount;
+    @Option(names = "--steps", defaultValue = "1000", paramLabel = "<n>",
+            description = "Training steps of DiTi and of PDAE, each (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--partition", defaultValue = "uniform:8", paramLabel = "uniform:K|widths:a,b,...",
+            description = "DiTi's split of z (default: ${DEFAULT-VALUE}).")
+    String partition;
+
+    @Option(names = "--latent", defaultValue = "32", paramLabel = "<d>", description = "Feature size d (default: ${DEFAULT-VALUE}).")
+    int latent;
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "<n>", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "<lr>", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--ema", defaultValue = "0.99", paramLabel = "<decay>", description = "EMA decay (default: ${DEFAULT-VALUE}).")
+    float ema;
+
+    @Option(names = "--probe-images", defaultValue = "2000", paramLabel = "<n>",
+            description = "Probe training images; half as many each for validation and test (default: ${DEFAULT-VALUE}).")
+    int probeImages;
+
+    @Option(names = "--pairs", defaultValue = "32", paramLabel = "<n>",
+            description = "Image pairs per counterfactual faithfulness cell (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--ddim-steps", defaultValue = "50", paramLabel = "<n>",
+            description = "DDIM steps of inversion and of generation (default: ${DEFAULT-VALUE}).")
+    int ddimSteps;
+
+    @Option(names = "--classifier-steps", defaultValue = "400", paramLabel = "<n>",
+            description = "Training steps of the factor classifier (default: ${DEFAULT-VALUE}).")
+    int classifierSteps;
+
+    @Option(names = "--dm", paramLabel = "<run folder or checkpoint>",
+            description = "Start from this diffusion model of 16 px shapes instead of the shipped one.")
+    Path dm;
+
+    @Option(names = "--from-scratch", description = "Train the diffusion model first, with the shipped model's settings.")
+    boolean fromScratch;
 
     @Override
     public Integer call() {
         Options.positive(spec, "--steps", steps);
-        Options.range(spec, "--eval-count", evalCount, 0, DmSampling.MAX_IMAGES);
-        Duration budget = TrainDmCommand.budget(spec, minutes);
-        long start = System.nanoTime();
+        Options.positive(spec, "--latent", latent);
+        Options.positive(spec, "--batch", batch);
+        Options.range(spec, "--probe-images", probeImages, 20, 100_000);
+        Options.range(spec, "--pairs", pairs, 4, 1000);
+        Options.range(spec, "--ddim-steps", ddimSteps, 1, 1000);
+        Options.positive(spec, "--classifier-steps", classifierSteps);
+        if (!(lr > 0) || Float.isInfinite(lr)) {
+            throw Options.usage(spec, "--lr must be a positive number, got " + lr);
+        }
+        if (!(ema >= 0 && ema < 1)) {
+            throw Options.usage(spec, "--ema must be in [0, 1), got " + ema);
+        }
+        if (dm != null && fromScratch) {
+            throw Options.usage(spec, "--dm and --from-scratch exclude each other");
+        }
         Path dir = out != null ? out : Options.defaultRunFolder("demo");
-        DataSpec data = new DataSpec(DataSpec.Kind.SHAPES, null, IMAGE_SIZE, null);
-        DmSettings settings = new DmSettings(LR, WARMUP, CLIP, EMA, true, TimestepWeights.Kind.UNIFORM,
-                NoiseSchedule.Kind.LINEAR, NoiseSchedule.DEFAULT_STEPS, seed);
-        var o = new DmTraining.Options(data, ModelPresets.small(), settings, BATCH, false, steps, budget,
-                1000, 2, 1000, 64, 50, Device.CPU, dir);
-        DmTraining.Result r = DmTraining.start(o, System.out);
-        QualityReport q = null;
-        if (evalCount > 0) {
-            System.out.println();
-            System.out.println("scoring the samples (factor classifier, generated vs untrained vs real images)");
-            var std = ClassifierTraining.Budget.standard();
-            q = SampleEvaluation.run(r.runDir(), new SampleEvaluation.Options(evalCount, 50, seed, true, std, 0,
-                    Device.CPU, null), System.out);
+        DmTraining.requireNewRunFolder(dir, false);
+        Path dmSource = dm;
+        if (fromScratch) {
+            System.out.println("== 0/4  training the diffusion model (" + DM_STEPS + " steps, the shipped model's settings)");
+            DataSpec data = new DataSpec(DataSpec.Kind.SHAPES, null, 16, null);
+            DmSettings settings = new DmSettings(DM_LR, DM_WARMUP, DM_CLIP, DM_EMA, true, TimestepWeights.Kind.UNIFORM,
+                    NoiseSchedule.Kind.LINEAR, NoiseSchedule.DEFAULT_STEPS, seed);
+            var o = new DmTraining.Options(data, ModelPresets.small(), settings, DM_BATCH, false, DM_STEPS, null,
+                    1000, 1, 0, 64, 50, Device.CPU, dir.resolve("dm"));
+            dmSource = DmTraining.start(o, System.out).runDir();
         }
-        double total = (System.nanoTime() - start) / 1e9;
+        ClassifierTraining.Budget std = ClassifierTraining.Budget.standard();
+        DitiDemo.Settings s = new DitiDemo.Settings(dmSource, dir, seed, steps, batch, lr, ema, partition, latent,
+                probeImages, probeImages / 2, probeImages / 2, pairs, ddimSteps,
+                new ClassifierTraining.Budget(classifierSteps, std.batch(), std.lr(), std.testImages()));
+        DitiDemo.Result r = DitiDemo.run(s, System.out);
         System.out.println();
-        System.out.printf(Locale.ROOT, "demo finished in %.1f min: %d training steps (%.2f s/step, batch %d, %d px)%n",
-                total / 60, r.steps(), r.secondsPerStep(), BATCH, IMAGE_SIZE);
-        if (q != null) {
-            System.out.printf(Locale.ROOT, "all 7 factors read with confidence: generated %.1f%%, untrained model %.1f%%,"
-                    + " real %.1f%%%n", 100 * q.generated().confidentFraction(), 100 * q.untrained().confidentFraction(),
-                    100 * q.real().confidentFraction());
-            System.out.printf(Locale.ROOT, "factors read with confidence (mean): generated %.1f%%, untrained model %.1f%%,"
-                    + " real %.1f%%%n", 100 * q.generated().meanFactorConfidentFraction(),
-                    100 * q.untrained().meanFactorConfidentFraction(), 100 * q.real().meanFactorConfidentFraction());
-        }
-        System.out.println("run folder  " + r.runDir().toAbsolutePath());
-        System.out.println("samples     " + r.runDir().resolve("samples.png").toAbsolutePath());
-        if (q != null) {
-            System.out.println("quality     " + r.runDir().resolve("eval").resolve("quality.png").toAbsolutePath());
-        }
+        System.out.printf(Locale.ROOT, "demo finished in %.1f min%n", r.seconds() / 60);
+        System.out.println("report      " + dir.resolve("report.html").toAbsolutePath());
+        System.out.println("metrics     " + dir.resolve("metrics.json").toAbsolutePath());
         return 0;
     }
 }

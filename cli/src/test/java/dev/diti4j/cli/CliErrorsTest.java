@@ -164,10 +164,13 @@ class CliErrorsTest {
         assertOneLine(CliRunner.run("eval-samples", "--run", nowhere.toString(), "--classifier-steps", "0"), 2,
                 "--classifier-steps must be at least 1");
         Path out = dir.resolve("demo");
-        assertOneLine(CliRunner.run("demo", "--eval-count", "100000000", "--out", out.toString()), 2,
-                "--eval-count must be between 0 and 10000, got 100000000");
-        assertOneLine(CliRunner.run("demo", "--minutes", "1e-9", "--out", out.toString()), 2,
-                "--minutes must be between 0.01");
+        assertOneLine(CliRunner.run("demo", "--pairs", "100000000", "--out", out.toString()), 2,
+                "--pairs must be between 4 and 1000, got 100000000");
+        assertOneLine(CliRunner.run("demo", "--dm", nowhere.toString(), "--from-scratch", "--out", out.toString()), 2,
+                "--dm and --from-scratch exclude each other");
+        assertOneLine(CliRunner.run("demo", "--dm", nowhere.toString(), "--out", out.toString()), 2,
+                "no such file or folder");
+        assertOneLine(CliRunner.run("demo", "--lr", "-1", "--out", out.toString()), 2, "--lr must be a positive number");
         assertOneLine(CliRunner.run("demo", "--steps", "0", "--out", out.toString()), 2, "--steps must be at least 1");
         assertTrue(!Files.exists(out));
     }

@@ -257,7 +257,7 @@ public final class DmTraining {
      * A fresh run, or a resumed run continued in a copy, needs a folder of its own: one that does not
      * exist yet or is empty.
      */
-    static void requireNewRunFolder(Path out, boolean resuming) {
+    public static void requireNewRunFolder(Path out, boolean resuming) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new RunRequestException("--out " + out + " is a file, not a folder");
         }
@@ -420,7 +420,7 @@ public final class DmTraining {
         }
     }
 
-    static RunFolder lock(Path dir) {
+    public static RunFolder lock(Path dir) {
         try {
             return RunFolder.lock(dir);
         } catch (RunFolder.InUseException e) {
@@ -669,7 +669,7 @@ public final class DmTraining {
         }
     }
 
-    static Dataset openData(DataSpec spec) {
+    public static Dataset openData(DataSpec spec) {
         try {
             return spec.open(dev.diti4j.cli.run.Progress.terminalListener());
         } catch (DatasetException | IllegalArgumentException e) {

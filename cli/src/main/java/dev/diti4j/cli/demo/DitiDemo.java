@@ -1,0 +1,445 @@
+package dev.diti4j.cli.demo;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.diti4j.cli.dm.DitiTraining;
+import dev.diti4j.cli.dm.DmTraining;
+import dev.diti4j.cli.dm.RunFailedException;
+import dev.diti4j.cli.dm.RunRequestException;
+import dev.diti4j.cli.run.Plots;
+import dev.diti4j.cli.run.Progress;
+import dev.diti4j.cli.run.RunFolder;
+import dev.diti4j.core.Device;
+import dev.diti4j.core.GradMode;
+import dev.diti4j.core.Scope;
+import dev.diti4j.core.Tensor;
+import dev.diti4j.core.random.Philox;
+import dev.diti4j.diffusion.NoiseSchedule;
+import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.diti.data.Dataset;
+import dev.diti4j.diti.data.ImageGrid;
+import dev.diti4j.diti.data.SyntheticShapes;
+import dev.diti4j.diti.eval.ClassifierTraining;
+import dev.diti4j.diti.eval.FactorClassifier;
+import dev.diti4j.diti.eval.SampleQuality;
+import dev.diti4j.diti.eval.probe.Intervals;
+import dev.diti4j.diti.generate.Counterfactual;
+import dev.diti4j.diti.generate.Reconstruction;
+import dev.diti4j.diti.model.DitiModel;
+import dev.diti4j.diti.model.LossMode;
+import dev.diti4j.diti.model.Partition;
+import dev.diti4j.diti.train.DitiTrainer;
+import dev.diti4j.diti.train.LossReductionHistogram;
+import dev.diti4j.nn.checkpoint.Checkpoint;
+import dev.diti4j.nn.checkpoint.CheckpointException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The DiTi demo on 16 px synthetic shapes, end to end, for fixed step counts so that every number
+ * follows from the seed:
+ *
+ * <ol>
+ *   <li>a frozen diffusion model: the one shipped in the jar, another given with {@code --dm}, or
+ *       one trained first ({@code --from-scratch});</li>
+ *   <li>DiTi (k subsets) and PDAE (k = 1, METHOD 7.3) trained on it with the same settings;</li>
+ *   <li>linear probes of the seven ground-truth factors on z of DiTi, PDAE, an untrained encoder and
+ *       the raw pixels, with intervals; per-subset probes and subset-level DCI;</li>
+ *   <li>reconstructions and counterfactuals (one subset range swapped between two images, x_T of the
+ *       source held fixed), and how often a swap carries each factor over, read by a factor
+ *       classifier;</li>
+ *   <li>{@code report.html}, {@code metrics.json} and a table on the console.</li>
+ * </ol>
+ */
+public final class DitiDemo {
+    /** Where the shipped diffusion model lies in the jar. */
+    public static final String SHIPPED_DM = "/dev/diti4j/cli/demo/shapes16-dm.safetensors";
+    /** The factor stream of the probe images: never seen by the diffusion model or DiTi. */
+    static final long PROBE_DATA_SEED = 7_007L;
+
+    /**
+     * @param dm           a diffusion-model checkpoint, or null for the shipped one
+     * @param steps        training steps of DiTi and of PDAE each
+     * @param partition    DiTi's partition, e.g. {@code uniform:8}
+     * @param probeTrain   probe images for training, validation and test
+     * @param pairs        image pairs for each counterfactual faithfulness cell
+     * @param ddimSteps    DDIM steps of inversion and of generation
+     */
+    public record Settings(Path dm, Path out, long seed, long steps, int batch, float lr, float ema, String partition,
+            int latent, int probeTrain, int probeVal, int probeTest, int pairs, int ddimSteps,
+            ClassifierTraining.Budget classifier) {
+    }
+
+    /** The numbers the demo ends with. */
+    public record Result(Path runDir, List<Probes.Result> probes, double[][] faithDiti, double[][] faithPdae,
+            double seconds) {
+    }
+
+    private DitiDemo() {
+    }
+
+    /** Copies the shipped diffusion model to {@code file}. */
+    static void extractShippedDm(Path file) {
+        try (InputStream in = DitiDemo.class.getResourceAsStream(SHIPPED_DM)) {
+            if (in == null) {
+                throw new RunFailedException("the shipped diffusion model " + SHIPPED_DM + " is missing from the jar;"
+                        + " rebuild it (./diti4j build) or give --dm", null);
+            }
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.copy(in, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the demo into {@code s.out()}, which the caller has checked to be new or empty (it may
+     * already hold {@code dm/}, a diffusion model trained for it).
+     */
+    public static Result run(Settings s, PrintStream console) {
+        long start = System.nanoTime();
+        if (s.dm() != null && !Files.exists(s.dm())) {
+            throw new RunRequestException("--dm " + s.dm() + ": no such file or folder");
+        }
+        Path dmFile;
+        if (s.dm() != null) {
+            try {
+                dmFile = TrainingCheckpoints.resolve(s.dm()).toAbsolutePath();
+            } catch (CheckpointException e) {
+                throw new RunRequestException("--dm " + s.dm() + ": " + e.getMessage(), e);
+            }
+        } else {
+            dmFile = s.out().resolve("dm").resolve("shapes16-dm.safetensors").toAbsolutePath();
+            extractShippedDm(dmFile);
+        }
+
+        // 1. DiTi and PDAE on the same frozen model, same settings and seed
+        console.println("== 1/4  training DiTi (" + s.partition() + ") and PDAE (k = 1) on the frozen " + dmFile.getFileName());
+        Path ditiRun = s.out().resolve("diti");
+        Path pdaeRun = s.out().resolve("pdae");
+        DitiTraining.start(options(s, dmFile, ditiRun, s.partition()), console);
+        DitiTraining.start(options(s, dmFile, pdaeRun, "uniform:1"), console);
+
+        Loaded diti = load(ditiRun);
+        Loaded pdae = load(pdaeRun);
+        Partition partition = diti.model().partition();
+        DitiModel untrained = new DitiModel(diti.model().frozen().unet(), diti.model().encoder().config(),
+                partition, new Philox(s.seed()).fork(0x0DDL));
+        untrained.eval();
+        int size = diti.model().encoder().config().imageSize();
+
+        // 2. probes
+        console.println("== 2/4  linear probes of the 7 factors on z (DiTi, PDAE, untrained encoder) and on raw pixels");
+        int nAll = s.probeTrain() + s.probeVal() + s.probeTest();
+        SyntheticShapes probeData = new SyntheticShapes(size, nAll, PROBE_DATA_SEED, true);
+        FeatureSets.Images tr = FeatureSets.images(probeData, 0, s.probeTrain());
+        FeatureSets.Images va = FeatureSets.images(probeData, s.probeTrain(), s.probeTrain() + s.probeVal());
+        FeatureSets.Images te = FeatureSets.images(probeData, s.probeTrain() + s.probeVal(), nAll);
+        List<Dataset.LabelSpec> labels = probeData.labels();
+        int[][] ranges = new int[partition.subsets()][];
+        for (int i = 0; i < ranges.length; i++) {
+            ranges[i] = new int[] {partition.start(i), partition.end(i)};
+        }
+        List<Probes.Result> probes = new ArrayList<>();
+        try (Progress bar = Progress.start("probes", 4L * nAll, 0, "image")) {
+            long[] done = {0};
+            for (Object[] rep : new Object[][] {{"DiTi", diti.model()}, {"PDAE", pdae.model()},
+                    {"untrained encoder", untrained}, {"raw pixels", null}}) {
+                String name = (String) rep[0];
+                DitiModel m = (DitiModel) rep[1];
+                float[][][] f = new float[3][][];
+                FeatureSets.Images[] splits = {tr, va, te};
+                for (int k = 0; k < 3; k++) {
+                    long base = done[0];
+                    f[k] = m == null ? FeatureSets.pixels(splits[k].x())
+                            : FeatureSets.encode(m, splits[k].x(), 250, n -> bar.update(base + n, name));
+                    done[0] += splits[k].count();
+                    bar.update(done[0], name);
+                }
+                probes.add(Probes.run(name, f[0], tr.labels(), f[1], va.labels(), f[2], te.labels(), labels,
+                        m == null ? null : ranges));
+            }
+        }
+
+        // 3. generation
+        console.println("== 3/4  reconstructions and counterfactuals (DDIM " + s.ddimSteps() + " steps each way)");
+        NoiseSchedule schedule = diti.schedule();
+        Path img = s.out().resolve("img");
+        int show = 8;
+        FeatureSets.Images sample = FeatureSets.images(probeData, s.probeTrain() + s.probeVal(),
+                s.probeTrain() + s.probeVal() + 2 * show);
+        writeReconstructions(img.resolve("reconstructions.png"), sample.x().slice(0, 0, show), diti.model(),
+                pdae.model(), schedule, s.ddimSteps());
+        int[][] swapRanges = swapRanges(partition.subsets());
+        for (int r = 0; r < swapRanges.length; r++) {
+            writeCounterfactuals(img.resolve("counterfactual-" + r + ".png"), sample, show, diti.model(), schedule,
+                    s.ddimSteps(), swapRanges[r]);
+        }
+
+        // 4. faithfulness: which factors a swap carries over, read by a classifier of real images
+        console.println("== 4/4  counterfactual faithfulness (" + s.pairs() + " pairs per subset range)");
+        ClassifierTraining.Trained cls;
+        try (Progress bar = Progress.start("factor classifier", s.classifier().steps(), 0, "step")) {
+            cls = ClassifierTraining.train(size, s.classifier(), s.seed(), Device.CPU, n -> bar.update(n, ""));
+        }
+        FeatureSets.Images pairImages = FeatureSets.images(new SyntheticShapes(size, 2 * s.pairs(), PROBE_DATA_SEED + 1,
+                true), 0, 2 * s.pairs());
+        double[][] faithDiti = faithfulness(diti.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
+                swapRanges, cls.model());
+        double[][] faithPdae = faithfulness(pdae.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
+                swapRanges, cls.model());
+
+        // plots, report, metrics
+        plotHistograms(img.resolve("loss-by-timestep.png"), diti.histogram(), pdae.histogram());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Result result = new Result(s.out(), probes, faithDiti, faithPdae, seconds);
+        DemoReport.write(s, result, partition, swapRanges, labels, cls, ditiRun, pdaeRun);
+        writeMetrics(s, result, partition, swapRanges, labels, cls);
+        printTable(console, result, labels);
+        return result;
+    }
+
+    private static DitiTraining.Options options(Settings s, Path dm, Path out, String partition) {
+        return new DitiTraining.Options(dm, out, partition, s.latent(), "small", LossMode.BASE, s.batch(), s.lr(),
+                s.ema(), s.steps(), null, s.seed(), null, 0, 50, Device.CPU);
+    }
+
+    /** A trained run's model with its EMA weights, in evaluation mode, and what it was trained with. */
+    record Loaded(DitiModel model, NoiseSchedule schedule, LossReductionHistogram histogram) {
+    }
+
+    static Loaded load(Path run) {
+        try {
+            Checkpoint c = Checkpoint.read(TrainingCheckpoints.resolve(run));
+            Path dm = Path.of(RunFolder.json().readTree(run.resolve("config.json").toFile()).get("dm").asText());
+            DitiTrainer.FrozenSource frozen = DitiTrainer.loadDm(Checkpoint.read(dm), Device.CPU);
+            DitiTrainer.Resumed r = DitiTrainer.resume(c, frozen.unet());
+            DitiModel m = r.trainer().model();
+            r.trainer().ema().copyTo(m);
+            m.eval();
+            return new Loaded(m, frozen.settings().noiseSchedule(), r.trainer().histogram());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + run.resolve("config.json") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Four contiguous block ranges that cover the k subsets, fine (early t) to coarse (late t). */
+    static int[][] swapRanges(int k) {
+        int parts = Math.min(4, k);
+        int[][] r = new int[parts][];
+        for (int i = 0; i < parts; i++) {
+            r[i] = new int[] {i * k / parts, (i + 1) * k / parts};
+        }
+        return r;
+    }
+
+    private static void writeReconstructions(Path png, Tensor x, DitiModel diti, DitiModel pdae, NoiseSchedule schedule,
+            int steps) {
+        try (GradMode ng = GradMode.off(); Scope sc = Scope.open()) {
+            Tensor a = new Reconstruction(diti, schedule, steps, steps).reconstruct(x).images();
+            Tensor b = new Reconstruction(pdae, schedule, steps, steps).reconstruct(x).images();
+            Tensor noise = Tensor.randn(new Philox(1), Device.CPU, x.dim(0), x.dim(1), x.dim(2), x.dim(3));
+            Tensor z = diti.encode(x);
+            Tensor c = new Reconstruction(diti, schedule, steps, steps).decode(noise, z);
+            ImageGrid.write(Tensor.concat(0, x, a, b, c), x.dim(0), png);
+        }
+    }
+
+    /**
+     * Rows: for each of {@code show} pairs, z_12 (the first image with the range moved towards the
+     * second) then z_21; columns α = 0, .25, .5, .75, 1; the first and last columns of a row are
+     * flanked by the two real images.
+     */
+    private static void writeCounterfactuals(Path png, FeatureSets.Images sample, int show, DitiModel model,
+            NoiseSchedule schedule, int steps, int[] range) {
+        int pairs = show / 2;
+        try (GradMode ng = GradMode.off(); Scope sc = Scope.open()) {
+            Tensor x1 = sample.x().slice(0, 0, pairs);
+            Tensor x2 = sample.x().slice(0, show, show + pairs);
+            Counterfactual cf = new Counterfactual(model, schedule, steps, steps);
+            Counterfactual.Result r = cf.swapRange(cf.prepare(x1, x2), range[0], range[1], Counterfactual.Noise.SOURCE);
+            int cols = r.columns();
+            List<Tensor> rows = new ArrayList<>();
+            for (int row = 0; row < r.rows(); row++) {
+                int p = row / 2;
+                Tensor src = (row % 2 == 0 ? x1 : x2).slice(0, p, p + 1);
+                Tensor oth = (row % 2 == 0 ? x2 : x1).slice(0, p, p + 1);
+                rows.add(src);
+                rows.add(r.images().slice(0, row * cols, (row + 1) * cols));
+                rows.add(oth);
+            }
+            ImageGrid.write(Tensor.concat(0, rows.toArray(Tensor[]::new)), cols + 2, png);
+        }
+    }
+
+    /**
+     * faith[r][f]: among the ordered pairs (source, other) whose true factor f differs, the share
+     * whose counterfactual (the dimensions of range r of {@code ranges}' subsets taken from the
+     * other's z, the source's own inverted x_T) shows the other's value of f, as the classifier
+     * reads it. {@code ranges} names subsets of {@code rangePartition}, which for PDAE is DiTi's
+     * (the same columns, as a control).
+     */
+    static double[][] faithfulness(DitiModel model, NoiseSchedule schedule, int steps, FeatureSets.Images x, int pairs,
+            Partition rangePartition, int[][] ranges, FactorClassifier cls) {
+        int f = FactorClassifier.FACTORS.length;
+        double[][] out = new double[ranges.length][f];
+        try (GradMode ng = GradMode.off(); Scope sc = Scope.open()) {
+            Tensor x1 = x.x().slice(0, 0, pairs);
+            Tensor x2 = x.x().slice(0, pairs, 2 * pairs);
+            Counterfactual.Pair pair = new Counterfactual(model, schedule, steps, steps).prepare(x1, x2);
+            Reconstruction rec = new Reconstruction(model, schedule, steps, steps);
+            Tensor xT = Tensor.concat(0, pair.xT1(), pair.xT2());
+            double[] one = {1};
+            for (int r = 0; r < ranges.length; r++) {
+                try (Scope inner = Scope.open()) {
+                    float[] u = Counterfactual.unionMask(rangePartition, ranges[r][0], ranges[r][1]);
+                    Tensor z = Tensor.concat(0, Counterfactual.mixSubsets(pair.z1(), pair.z2(), u, one),
+                            Counterfactual.mixSubsets(pair.z2(), pair.z1(), u, one));
+                    float[][][] p = cls.probabilities(rec.decode(xT, z));
+                    for (int j = 0; j < f; j++) {
+                        int differ = 0;
+                        int carried = 0;
+                        for (int row = 0; row < 2 * pairs; row++) {
+                            int i = row % pairs;
+                            int[] source = row < pairs ? x.labels()[i] : x.labels()[pairs + i];
+                            int[] other = row < pairs ? x.labels()[pairs + i] : x.labels()[i];
+                            if (other[j] == source[j]) {
+                                continue;
+                            }
+                            differ++;
+                            carried += SampleQuality.argmax(p[j][row]) == other[j] ? 1 : 0;
+                        }
+                        out[r][j] = differ == 0 ? Double.NaN : carried / (double) differ;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void plotHistograms(Path png, LossReductionHistogram diti, LossReductionHistogram pdae) {
+        List<Plots.Series> series = new ArrayList<>();
+        for (Object[] h : new Object[][] {{"DiTi", diti}, {"PDAE (k = 1)", pdae}}) {
+            LossReductionHistogram hist = (LossReductionHistogram) h[1];
+            List<double[]> pts = new ArrayList<>();
+            for (int b = 0; b < hist.bins(); b++) {
+                double r = hist.reduction(b);
+                if (!Double.isNaN(r)) {
+                    pts.add(new double[] {b * hist.binWidth() + hist.binWidth() / 2.0, r});
+                }
+            }
+            series.add(new Plots.Series((String) h[0], pts.stream().mapToDouble(p -> p[0]).toArray(),
+                    pts.stream().mapToDouble(p -> p[1]).toArray()));
+        }
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Plots.line(png, "loss reduction by G per time step (all training steps)", "time step t",
+                "(frozen - shifted) / frozen", false, series);
+    }
+
+    private static void writeMetrics(Settings s, Result r, Partition partition, int[][] swapRanges,
+            List<Dataset.LabelSpec> labels, ClassifierTraining.Trained cls) {
+        ObjectNode root = RunFolder.json().createObjectNode();
+        ObjectNode set = root.putObject("settings");
+        set.put("seed", s.seed());
+        set.put("steps", s.steps());
+        set.put("batch", s.batch());
+        set.put("lr", s.lr());
+        set.put("ema", s.ema());
+        set.put("partition", partition.toString());
+        set.put("latent", s.latent());
+        set.put("probe_train", s.probeTrain());
+        set.put("probe_val", s.probeVal());
+        set.put("probe_test", s.probeTest());
+        set.put("pairs", s.pairs());
+        set.put("ddim_steps", s.ddimSteps());
+        ArrayNode reps = root.putArray("probes");
+        for (Probes.Result p : r.probes()) {
+            ObjectNode o = reps.addObject();
+            o.put("name", p.name());
+            o.put("dim", p.dim());
+            o.put("mean_accuracy", p.meanAccuracy().estimate());
+            o.put("mean_accuracy_low", p.meanAccuracy().lower());
+            o.put("mean_accuracy_high", p.meanAccuracy().upper());
+            o.put("mean_one_vs_rest_ap", p.meanAp());
+            ObjectNode per = o.putObject("factors");
+            for (int j = 0; j < labels.size(); j++) {
+                ObjectNode fo = per.putObject(labels.get(j).name());
+                fo.put("accuracy", p.accuracy()[j]);
+                fo.put("wilson_low", p.wilson()[j].lower());
+                fo.put("wilson_high", p.wilson()[j].upper());
+                fo.put("chance", p.chance()[j]);
+                fo.put("one_vs_rest_ap", p.oneVsRestAp()[j]);
+            }
+            if (p.dci() != null) {
+                o.put("dci_disentanglement", p.dci().disentanglement());
+                o.put("dci_completeness", p.dci().completeness());
+                o.set("subset_prefix_accuracy", RunFolder.json().valueToTree(p.subsets().prefix()));
+                o.set("subset_single_accuracy", RunFolder.json().valueToTree(p.subsets().single()));
+            }
+        }
+        ObjectNode faith = root.putObject("faithfulness");
+        faith.set("ranges", RunFolder.json().valueToTree(swapRanges));
+        faith.set("diti", RunFolder.json().valueToTree(nanToNull(r.faithDiti())));
+        faith.set("pdae", RunFolder.json().valueToTree(nanToNull(r.faithPdae())));
+        faith.set("classifier_accuracy", RunFolder.json().valueToTree(cls.accuracy()));
+        root.put("seconds", r.seconds());
+        try {
+            RunFolder.json().writerWithDefaultPrettyPrinter().writeValue(s.out().resolve("metrics.json").toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics.json: " + e.getMessage(), e);
+        }
+    }
+
+    private static Double[][] nanToNull(double[][] m) {
+        Double[][] o = new Double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            o[i] = new Double[m[i].length];
+            for (int j = 0; j < m[i].length; j++) {
+                o[i][j] = Double.isNaN(m[i][j]) ? null : m[i][j];
+            }
+        }
+        return o;
+    }
+
+    static void printTable(PrintStream console, Result r, List<Dataset.LabelSpec> labels) {
+        console.println();
+        StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%-18s %5s  %-22s", "probe accuracy", "dim",
+                "mean (95% bootstrap)"));
+        for (Dataset.LabelSpec l : labels) {
+            h.append(String.format(Locale.ROOT, " %9s", abbreviate(l.name())));
+        }
+        console.println(h);
+        for (Probes.Result p : r.probes()) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-18s %5d  %.3f [%.3f, %.3f]    ",
+                    p.name(), p.dim(), p.meanAccuracy().estimate(), p.meanAccuracy().lower(), p.meanAccuracy().upper()));
+            for (double a : p.accuracy()) {
+                b.append(String.format(Locale.ROOT, " %9.3f", a));
+            }
+            console.println(b);
+        }
+        Intervals.Interval w = r.probes().get(0).wilson()[0];
+        console.printf(Locale.ROOT, "(per-factor 95%% Wilson intervals are about +-%.3f; chance is 1/#values)%n",
+                (w.upper() - w.lower()) / 2);
+    }
+
+    static String abbreviate(String factor) {
+        return switch (factor) {
+            case "object hue" -> "obj hue";
+            case "x position" -> "x pos";
+            case "y position" -> "y pos";
+            case "background hue" -> "bg hue";
+            default -> factor;
+        };
+    }
+}
