@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.diti4j.cli.CliRunner;
 import dev.diti4j.cli.run.RunFolder;
-import dev.diti4j.core.Device;
-import dev.diti4j.core.Scope;
-import dev.diti4j.core.Tensor;
 import dev.diti4j.diti.api.TrainedDiti;
 import dev.diti4j.diti.data.Dataset;
 import dev.diti4j.diti.data.SyntheticShapes;
@@ -41,23 +38,8 @@ class EncodeCommandTest {
         diti = TrainedDiti.load(run);
     }
 
-    /** z of images [0, n) of {@code data}, encoded in batches of {@code batch} as the command batches them. */
     static float[] expected(Dataset data, int n, int batch) {
-        float[] out = new float[n * diti.latentDim()];
-        int per = data.pixelsPerImage();
-        for (int from = 0; from < n; from += batch) {
-            int count = Math.min(batch, n - from);
-            float[] px = new float[count * per];
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(data.get(from + i).pixels(), 0, px, i * per, per);
-            }
-            try (Scope s = Scope.open()) {
-                float[] z = diti.encode(Tensor.of(Device.CPU, px, count, data.channels(), data.height(), data.width()))
-                        .toArray();
-                System.arraycopy(z, 0, out, from * diti.latentDim(), z.length);
-            }
-        }
-        return out;
+        return TinyRuns.expectedZ(diti, data, n, batch);
     }
 
     static CliRunner.Result encode(String... args) {

@@ -3,6 +3,11 @@ package dev.diti4j.cli.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.diti4j.cli.CliRunner;
+import dev.diti4j.core.Device;
+import dev.diti4j.core.Scope;
+import dev.diti4j.core.Tensor;
+import dev.diti4j.diti.api.TrainedDiti;
+import dev.diti4j.diti.data.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,6 +61,28 @@ public final class TinyRuns {
                 "--partition", "uniform:4", "--latent", "8", "--batch", "4", "--lr", "1e-2", "--ema", "0.5",
                 "--steps", "2", "--checkpoint-every", "0", "--histogram-bins", "10", "--seed", "5");
         assertEquals(0, d.code(), d.err());
+    }
+
+    /**
+     * z of images [0, n) of {@code data} from the library, encoded in batches of {@code batch} as
+     * the encode command batches them (so the bits agree).
+     */
+    public static float[] expectedZ(TrainedDiti diti, Dataset data, int n, int batch) {
+        float[] out = new float[n * diti.latentDim()];
+        int per = data.pixelsPerImage();
+        for (int from = 0; from < n; from += batch) {
+            int count = Math.min(batch, n - from);
+            float[] px = new float[count * per];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(data.get(from + i).pixels(), 0, px, i * per, per);
+            }
+            try (Scope s = Scope.open()) {
+                float[] z = diti.encode(Tensor.of(Device.CPU, px, count, data.channels(), data.height(), data.width()))
+                        .toArray();
+                System.arraycopy(z, 0, out, from * diti.latentDim(), z.length);
+            }
+        }
+        return out;
     }
 
     static void delete(Path p) {
