@@ -241,9 +241,8 @@ public final class Encoding {
                     labels[done + i] = b.labels()[i];
                 }
                 done += b.size();
-                bar.update(done, String.format(Locale.ROOT, "%.0f img/s", bar.rate(done)));
+                bar.update(done, null);
             }
-            bar.close();
             w.commit();
         } catch (IOException e) {
             throw new RunFailedException("cannot write " + o.out() + ": " + oneLine(e) + " (nothing was written under"

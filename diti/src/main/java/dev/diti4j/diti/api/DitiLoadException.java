@@ -41,6 +41,7 @@ public final class DitiLoadException extends RuntimeException {
         this(kind, file, message, null);
     }
 
+    /** Which check failed. */
     public Kind kind() {
         return kind;
     }
