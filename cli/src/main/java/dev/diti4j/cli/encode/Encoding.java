@@ -141,31 +141,33 @@ public final class Encoding {
     /** The data set: --data (at the model's size), else the one the run recorded, with --attributes/--data-dir applied. */
     static DataSpec dataSpec(Options o, TrainedDiti diti) {
         int size = diti.imageSize();
+        String what;
         DataSpec spec;
         try {
             if (o.data() != null) {
+                what = "--data " + o.data();
                 spec = DataSpec.parse(o.data(), size, o.attributes(), o.dataDir());
             } else {
                 DataSpec recorded = diti.trainingData().orElseThrow(() -> new RunRequestException("checkpoint "
                         + diti.checkpoint() + " does not record the data set it was trained on; give it with --data"));
-                Path attributes = o.attributes() != null ? o.attributes() : recorded.attributes();
-                Path folder = recorded.folder();
-                if (o.dataDir() != null) {
-                    if (recorded.kind() != DataSpec.Kind.FASHION_MNIST) {
-                        throw new IllegalArgumentException("--data-dir only goes with fashion-mnist, and the run was"
-                                + " trained on " + recorded.describe());
-                    }
-                    folder = o.dataDir();
+                what = "the run's data set " + recorded.describe();
+                if (o.dataDir() != null && recorded.kind() != DataSpec.Kind.FASHION_MNIST) {
+                    throw new RunRequestException("--data-dir only goes with fashion-mnist, and the run was trained on "
+                            + recorded.describe());
                 }
+                Path attributes = o.attributes() != null ? o.attributes() : recorded.attributes();
+                Path folder = o.dataDir() != null ? o.dataDir() : recorded.folder();
                 spec = new DataSpec(recorded.kind(), folder, size, attributes);
             }
         } catch (IllegalArgumentException e) {
-            throw new RunRequestException((o.data() != null ? "--data " + o.data() : "the run's data set")
-                    + " does not fit the model's " + size + " px images: " + e.getMessage(), e);
+            String data = o.data() != null ? "--data " + o.data() : "the run's data set";
+            boolean aboutSize = e.getMessage() != null && e.getMessage().contains(" px");
+            throw new RunRequestException(data + ": " + e.getMessage()
+                    + (aboutSize ? " (the model reads " + size + " px images)" : ""), e);
         }
         if (spec.channels() != diti.channels()) {
-            throw new RunRequestException("--data " + spec.describe() + " has " + spec.channels()
-                    + "-channel images but the model reads " + diti.channels() + "-channel ones");
+            throw new RunRequestException(what + " has " + spec.channels() + "-channel images but the model reads "
+                    + diti.channels() + "-channel ones");
         }
         return spec;
     }

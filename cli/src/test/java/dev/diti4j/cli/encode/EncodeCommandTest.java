@@ -182,8 +182,11 @@ class EncodeCommandTest {
         refused("--split must be train or test", out, "--split", "valid", "--out", out.toString());
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         refused("is a file, not a folder", file.resolve("z.npy"), "--out", file.resolve("z.npy").toString());
-        refused("does not fit the model's 16 px images", out, "--data", "fashion-mnist", "--out", out.toString());
-        refused("unknown data set", out, "--data", "imagenet", "--out", out.toString());
+        refused("not 16 (the model reads 16 px images)", out, "--data", "fashion-mnist", "--out", out.toString());
+        refused("--data imagenet: unknown data set", out, "--data", "imagenet", "--out", out.toString());
+        refused("--data-dir only goes with fashion-mnist", out, "--data-dir", dir.toString(), "--out", out.toString());
+        refused("an attribute file only goes with folder", out, "--attributes", dir.resolve("a.txt").toString(),
+                "--out", out.toString());
 
         // an existing file is never overwritten without --force
         assertFalse(Files.exists(dir.resolve("bad")), "no refused request created the folder");
