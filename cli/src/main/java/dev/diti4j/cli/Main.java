@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "diti4j", mixinStandardHelpOptions = true, version = "diti4j 0.1.0",
         description = "diti4j: a deep-learning engine for the JVM and the DiTi representation learner.",
         subcommands = {Main.Info.class, TrainDmCommand.class, TrainDitiCommand.class, SampleCommand.class, EvalSamplesCommand.class,
-            DemoCommand.class, ExportDmCommand.class})
+            DemoCommand.class, EncodeCommand.class, ExportDmCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit code of a failed run. */
     public static final int FAILED = 1;

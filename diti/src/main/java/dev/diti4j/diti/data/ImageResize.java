@@ -9,11 +9,15 @@ import java.awt.image.BufferedImage;
  * pixel covers (a box filter with fractional edge weights), so no source pixel is skipped;
  * up-sampling is bilinear with pixel centres aligned.
  */
-final class ImageResize {
+public final class ImageResize {
     private ImageResize() {
     }
 
-    static float[] centreCropResize(BufferedImage img, int size) {
+    /**
+     * The central square of {@code img} resampled to size×size, as (3, size, size) floats in
+     * [−1, 1], channel-major (R, G, B planes).
+     */
+    public static float[] centreCropResize(BufferedImage img, int size) {
         int w = img.getWidth();
         int h = img.getHeight();
         int side = Math.min(w, h);
