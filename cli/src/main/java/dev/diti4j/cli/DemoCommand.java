@@ -33,6 +33,9 @@ final class DemoCommand implements Callable<Integer> {
     static final int DM_WARMUP = 100;
     static final float DM_CLIP = 1f;
     static final float DM_EMA = 0.995f;
+    /** Fashion-MNIST (32 px, the fashion-mnist preset): the same settings but these. */
+    static final int FASHION_DM_STEPS = 4000;
+    static final float FASHION_DM_LR = 1e-3f;
 
     @Spec
     CommandSpec spec;
@@ -47,12 +50,17 @@ final class DemoCommand implements Callable<Integer> {
             description = "Training steps of DiTi and of PDAE, each (default: ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--partition", defaultValue = "uniform:8", paramLabel = "uniform:K|widths:a,b,...",
-            description = "DiTi's split of z (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partition", paramLabel = "uniform:K|widths:a,b,...",
+            description = "DiTi's split of z (default: uniform:8 for shapes, uniform:16 for Fashion-MNIST).")
     String partition;
 
-    @Option(names = "--latent", defaultValue = "32", paramLabel = "<d>", description = "Feature size d (default: ${DEFAULT-VALUE}).")
-    int latent;
+    @Option(names = "--latent", paramLabel = "<d>", description = "Feature size d (default: 32 for shapes, 64 for Fashion-MNIST).")
+    Integer latent;
+
+    @Option(names = "--data", defaultValue = "shapes", paramLabel = "shapes|fashion-mnist",
+            description = "With --from-scratch: the data set of the diffusion model to train (default: ${DEFAULT-VALUE});"
+                    + " otherwise the diffusion model's own.")
+    String data;
 
     @Option(names = "--batch", defaultValue = "32", paramLabel = "<n>", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -89,7 +97,18 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Options.positive(spec, "--steps", steps);
-        Options.positive(spec, "--latent", latent);
+        if (latent != null) {
+            Options.positive(spec, "--latent", latent);
+        }
+        boolean fashion = switch (data) {
+            case "shapes" -> false;
+            case "fashion-mnist" -> true;
+            default -> throw Options.usage(spec, "--data must be shapes or fashion-mnist, got '" + data + "'");
+        };
+        if (fashion && dm == null && !fromScratch) {
+            throw Options.usage(spec, "only a shapes model is shipped: give --dm <a fashion-mnist train-dm run> or"
+                    + " --from-scratch with --data fashion-mnist");
+        }
         Options.positive(spec, "--batch", batch);
         Options.range(spec, "--probe-images", probeImages, 20, 100_000);
         Options.range(spec, "--pairs", pairs, 4, 1000);
@@ -108,16 +127,22 @@ final class DemoCommand implements Callable<Integer> {
         DmTraining.requireNewRunFolder(dir, false);
         Path dmSource = dm;
         if (fromScratch) {
-            System.out.println("== 0/4  training the diffusion model (" + DM_STEPS + " steps, the shipped model's settings)");
-            DataSpec data = new DataSpec(DataSpec.Kind.SHAPES, null, 16, null);
-            DmSettings settings = new DmSettings(DM_LR, DM_WARMUP, DM_CLIP, DM_EMA, true, TimestepWeights.Kind.UNIFORM,
-                    NoiseSchedule.Kind.LINEAR, NoiseSchedule.DEFAULT_STEPS, seed);
-            var o = new DmTraining.Options(data, ModelPresets.small(), settings, DM_BATCH, false, DM_STEPS, null,
-                    1000, 1, 0, 64, 50, Device.CPU, dir.resolve("dm"));
+            int dmSteps = fashion ? FASHION_DM_STEPS : DM_STEPS;
+            System.out.println("== 0/4  training the diffusion model (" + dmSteps + " steps, "
+                    + (fashion ? "the documented Fashion-MNIST settings)" : "the shipped model's settings)"));
+            DataSpec spec = fashion ? new DataSpec(DataSpec.Kind.FASHION_MNIST, null, 32, null)
+                    : new DataSpec(DataSpec.Kind.SHAPES, null, 16, null);
+            DmSettings settings = new DmSettings(fashion ? FASHION_DM_LR : DM_LR, DM_WARMUP, DM_CLIP, DM_EMA, true,
+                    TimestepWeights.Kind.UNIFORM, NoiseSchedule.Kind.LINEAR, NoiseSchedule.DEFAULT_STEPS, seed);
+            var o = new DmTraining.Options(spec, fashion ? ModelPresets.resolve("fashion-mnist", ModelPresets.Overrides.NONE, 1)
+                    : ModelPresets.small(), settings, DM_BATCH, false, dmSteps, null, 1000, 1, 0, 64, 50, Device.CPU,
+                    dir.resolve("dm"));
             dmSource = DmTraining.start(o, System.out).runDir();
         }
         ClassifierTraining.Budget std = ClassifierTraining.Budget.standard();
-        DitiDemo.Settings s = new DitiDemo.Settings(dmSource, dir, seed, steps, batch, lr, ema, partition, latent,
+        String part = partition != null ? partition : fashion ? "uniform:16" : "uniform:8";
+        int d = latent != null ? latent : fashion ? 64 : 32;
+        DitiDemo.Settings s = new DitiDemo.Settings(dmSource, dir, seed, steps, batch, lr, ema, part, d,
                 probeImages, probeImages / 2, probeImages / 2, pairs, ddimSteps,
                 new ClassifierTraining.Budget(classifierSteps, std.batch(), std.lr(), std.testImages()));
         DitiDemo.Result r = DitiDemo.run(s, System.out);

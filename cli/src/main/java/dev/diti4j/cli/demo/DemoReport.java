@@ -17,19 +17,19 @@ final class DemoReport {
 
     static void write(DitiDemo.Settings s, DitiDemo.Result r, Partition partition, int[][] swapRanges,
             List<Dataset.LabelSpec> labels, ClassifierTraining.Trained cls, Path ditiRun, Path pdaeRun) {
-        HtmlReport h = new HtmlReport("DiTi on 16 px synthetic shapes");
+        HtmlReport h = new HtmlReport("DiTi on " + r.data());
         int k = partition.subsets();
         h.paragraph(String.format(Locale.ROOT, "DiTi (k = %d subsets of z, d = %d) and PDAE (k = 1) trained for %,d"
                 + " steps each (batch %d, Adam %.0e, EMA %.3f, seed %d) on the same frozen diffusion model. Subset i is"
                 + " seen by the shift decoder from time step %d·i on; the fine attributes (texture) should land in the"
-                + " early subsets and the coarse ones (position, background) in the late ones.", k,
+                + " early subsets and the coarse ones (shape, position, layout) in the late ones.", k,
                 partition.latentDim(), s.steps(), s.batch(), (double) s.lr(), s.ema(), s.seed(),
                 partition.steps() / k));
-        h.note(String.format(Locale.ROOT, "Run time %.1f min. Probe images: %d train, %d validation, %d test, drawn"
-                + " from a factor stream neither model trained on.", r.seconds() / 60, s.probeTrain(), s.probeVal(),
+        h.note(String.format(Locale.ROOT, "Run time %.1f min. Probe images: %d train, %d validation, %d test, for"
+                + " shapes drawn from a factor stream neither model trained on.", r.seconds() / 60, s.probeTrain(), s.probeVal(),
                 s.probeTest()));
 
-        h.section("Linear probes of the seven ground-truth factors");
+        h.section("Linear probes of the labels");
         List<String> header = new ArrayList<>(List.of("features", "dim", "mean accuracy [95% bootstrap]",
                 "mean one-vs-rest AP"));
         for (Dataset.LabelSpec l : labels) {
@@ -94,6 +94,10 @@ final class DemoReport {
                     partition.firstStep(a), partition.lastStep(b - 1), a, b - 1), 380);
         }
 
+        if (r.faithDiti() == null) {
+            h.write(s.out().resolve("report.html"));
+            return;
+        }
         h.section("Counterfactual faithfulness");
         List<String> rangeNames = new ArrayList<>();
         for (int[] sr : swapRanges) {

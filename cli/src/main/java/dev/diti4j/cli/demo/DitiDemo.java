@@ -16,7 +16,9 @@ import dev.diti4j.core.Tensor;
 import dev.diti4j.core.random.Philox;
 import dev.diti4j.diffusion.NoiseSchedule;
 import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.diti.data.DataSpec;
 import dev.diti4j.diti.data.Dataset;
+import dev.diti4j.diti.data.FashionMnist;
 import dev.diti4j.diti.data.ImageGrid;
 import dev.diti4j.diti.data.SyntheticShapes;
 import dev.diti4j.diti.eval.ClassifierTraining;
@@ -43,7 +45,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The DiTi demo on 16 px synthetic shapes, end to end, for fixed step counts so that every number
+ * The DiTi demo on 16 px synthetic shapes (or on Fashion-MNIST, from a diffusion model trained on
+ * it), end to end, for fixed step counts so that every number
  * follows from the seed:
  *
  * <ol>
@@ -77,9 +80,48 @@ public final class DitiDemo {
             ClassifierTraining.Budget classifier) {
     }
 
+    /**
+     * The labelled images the probes read: for shapes a factor stream no model trained on, split in
+     * three; for Fashion-MNIST the first training images (train, validation) and the test split.
+     */
+    record ProbeData(String title, FeatureSets.Images train, FeatureSets.Images val, FeatureSets.Images test,
+            List<Dataset.LabelSpec> labels, boolean shapes) {
+    }
+
+    static ProbeData probeData(DataSpec data, int size, Settings s) {
+        if (data.kind() == DataSpec.Kind.SHAPES) {
+            int nAll = s.probeTrain() + s.probeVal() + s.probeTest();
+            SyntheticShapes d = new SyntheticShapes(size, nAll, PROBE_DATA_SEED, true);
+            return new ProbeData("16 px synthetic shapes", FeatureSets.images(d, 0, s.probeTrain()),
+                    FeatureSets.images(d, s.probeTrain(), s.probeTrain() + s.probeVal()),
+                    FeatureSets.images(d, s.probeTrain() + s.probeVal(), nAll), d.labels(), true);
+        }
+        if (data.kind() == DataSpec.Kind.FASHION_MNIST) {
+            Path folder = data.folder() == null ? FashionMnist.DEFAULT_FOLDER : data.folder();
+            boolean pad = data.imageSize() == 32;
+            Dataset train;
+            Dataset test;
+            try {
+                train = FashionMnist.load(folder, FashionMnist.Split.TRAIN, pad);
+                test = FashionMnist.load(folder, FashionMnist.Split.TEST, pad);
+            } catch (RuntimeException e) {
+                throw new RunRequestException(e.getMessage(), e);
+            }
+            if (s.probeTrain() + s.probeVal() > train.size() || s.probeTest() > test.size()) {
+                throw new RunRequestException("--probe-images " + s.probeTrain() + " needs more images than"
+                        + " Fashion-MNIST has (" + train.size() + " train, " + test.size() + " test)");
+            }
+            return new ProbeData("Fashion-MNIST", FeatureSets.images(train, 0, s.probeTrain()),
+                    FeatureSets.images(train, s.probeTrain(), s.probeTrain() + s.probeVal()),
+                    FeatureSets.images(test, 0, s.probeTest()), train.labels(), false);
+        }
+        throw new RunRequestException("the demo runs on shapes or fashion-mnist diffusion models, not "
+                + data.describe());
+    }
+
     /** The numbers the demo ends with. */
-    public record Result(Path runDir, List<Probes.Result> probes, double[][] faithDiti, double[][] faithPdae,
-            double seconds) {
+    public record Result(Path runDir, String data, List<Probes.Result> probes, double[][] faithDiti,
+            double[][] faithPdae, double seconds) {
     }
 
     private DitiDemo() {
@@ -136,13 +178,14 @@ public final class DitiDemo {
         int size = diti.model().encoder().config().imageSize();
 
         // 2. probes
-        console.println("== 2/4  linear probes of the 7 factors on z (DiTi, PDAE, untrained encoder) and on raw pixels");
-        int nAll = s.probeTrain() + s.probeVal() + s.probeTest();
-        SyntheticShapes probeData = new SyntheticShapes(size, nAll, PROBE_DATA_SEED, true);
-        FeatureSets.Images tr = FeatureSets.images(probeData, 0, s.probeTrain());
-        FeatureSets.Images va = FeatureSets.images(probeData, s.probeTrain(), s.probeTrain() + s.probeVal());
-        FeatureSets.Images te = FeatureSets.images(probeData, s.probeTrain() + s.probeVal(), nAll);
-        List<Dataset.LabelSpec> labels = probeData.labels();
+        console.println("== 2/4  linear probes of the labels on z (DiTi, PDAE, untrained encoder) and on raw pixels");
+        DataSpec data = diti.data();
+        ProbeData pd = probeData(data, size, s);
+        FeatureSets.Images tr = pd.train();
+        FeatureSets.Images va = pd.val();
+        FeatureSets.Images te = pd.test();
+        int nAll = tr.count() + va.count() + te.count();
+        List<Dataset.LabelSpec> labels = pd.labels();
         int[][] ranges = new int[partition.subsets()][];
         for (int i = 0; i < ranges.length; i++) {
             ranges[i] = new int[] {partition.start(i), partition.end(i)};
@@ -173,8 +216,8 @@ public final class DitiDemo {
         NoiseSchedule schedule = diti.schedule();
         Path img = s.out().resolve("img");
         int show = 8;
-        FeatureSets.Images sample = FeatureSets.images(probeData, s.probeTrain() + s.probeVal(),
-                s.probeTrain() + s.probeVal() + 2 * show);
+        FeatureSets.Images sample = new FeatureSets.Images(te.x().slice(0, 0, 2 * show),
+                java.util.Arrays.copyOf(te.labels(), 2 * show));
         writeReconstructions(img.resolve("reconstructions.png"), sample.x().slice(0, 0, show), diti.model(),
                 pdae.model(), schedule, s.ddimSteps());
         int[][] swapRanges = swapRanges(partition.subsets());
@@ -184,22 +227,28 @@ public final class DitiDemo {
         }
 
         // 4. faithfulness: which factors a swap carries over, read by a classifier of real images
-        console.println("== 4/4  counterfactual faithfulness (" + s.pairs() + " pairs per subset range)");
-        ClassifierTraining.Trained cls;
-        try (Progress bar = Progress.start("factor classifier", s.classifier().steps(), 0, "step")) {
-            cls = ClassifierTraining.train(size, s.classifier(), s.seed(), Device.CPU, n -> bar.update(n, ""));
+        ClassifierTraining.Trained cls = null;
+        double[][] faithDiti = null;
+        double[][] faithPdae = null;
+        if (pd.shapes()) {
+            console.println("== 4/4  counterfactual faithfulness (" + s.pairs() + " pairs per subset range)");
+            try (Progress bar = Progress.start("factor classifier", s.classifier().steps(), 0, "step")) {
+                cls = ClassifierTraining.train(size, s.classifier(), s.seed(), Device.CPU, n -> bar.update(n, ""));
+            }
+            FeatureSets.Images pairImages = FeatureSets.images(new SyntheticShapes(size, 2 * s.pairs(),
+                    PROBE_DATA_SEED + 1, true), 0, 2 * s.pairs());
+            faithDiti = faithfulness(diti.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
+                    swapRanges, cls.model());
+            faithPdae = faithfulness(pdae.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
+                    swapRanges, cls.model());
+        } else {
+            console.println("== 4/4  (counterfactual faithfulness needs ground-truth factors: shapes only)");
         }
-        FeatureSets.Images pairImages = FeatureSets.images(new SyntheticShapes(size, 2 * s.pairs(), PROBE_DATA_SEED + 1,
-                true), 0, 2 * s.pairs());
-        double[][] faithDiti = faithfulness(diti.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
-                swapRanges, cls.model());
-        double[][] faithPdae = faithfulness(pdae.model(), schedule, s.ddimSteps(), pairImages, s.pairs(), partition,
-                swapRanges, cls.model());
 
         // plots, report, metrics
         plotHistograms(img.resolve("loss-by-timestep.png"), diti.histogram(), pdae.histogram());
         double seconds = (System.nanoTime() - start) / 1e9;
-        Result result = new Result(s.out(), probes, faithDiti, faithPdae, seconds);
+        Result result = new Result(s.out(), pd.title(), probes, faithDiti, faithPdae, seconds);
         DemoReport.write(s, result, partition, swapRanges, labels, cls, ditiRun, pdaeRun);
         writeMetrics(s, result, partition, swapRanges, labels, cls);
         printTable(console, result, labels);
@@ -212,7 +261,7 @@ public final class DitiDemo {
     }
 
     /** A trained run's model with its EMA weights, in evaluation mode, and what it was trained with. */
-    record Loaded(DitiModel model, NoiseSchedule schedule, LossReductionHistogram histogram) {
+    record Loaded(DitiModel model, NoiseSchedule schedule, LossReductionHistogram histogram, DataSpec data) {
     }
 
     static Loaded load(Path run) {
@@ -224,7 +273,8 @@ public final class DitiDemo {
             DitiModel m = r.trainer().model();
             r.trainer().ema().copyTo(m);
             m.eval();
-            return new Loaded(m, frozen.settings().noiseSchedule(), r.trainer().histogram());
+            return new Loaded(m, frozen.settings().noiseSchedule(), r.trainer().histogram(),
+                    DataSpec.fromJson(c.metadata("data")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + run.resolve("config.json") + ": " + e.getMessage(), e);
         }
@@ -351,6 +401,7 @@ public final class DitiDemo {
             List<Dataset.LabelSpec> labels, ClassifierTraining.Trained cls) {
         ObjectNode root = RunFolder.json().createObjectNode();
         ObjectNode set = root.putObject("settings");
+        set.put("data", r.data());
         set.put("seed", s.seed());
         set.put("steps", s.steps());
         set.put("batch", s.batch());
@@ -388,11 +439,14 @@ public final class DitiDemo {
                 o.set("subset_single_accuracy", RunFolder.json().valueToTree(p.subsets().single()));
             }
         }
-        ObjectNode faith = root.putObject("faithfulness");
-        faith.set("ranges", RunFolder.json().valueToTree(swapRanges));
-        faith.set("diti", RunFolder.json().valueToTree(nanToNull(r.faithDiti())));
-        faith.set("pdae", RunFolder.json().valueToTree(nanToNull(r.faithPdae())));
-        faith.set("classifier_accuracy", RunFolder.json().valueToTree(cls.accuracy()));
+        if (r.faithDiti() != null) {
+            ObjectNode faith = root.putObject("faithfulness");
+            faith.set("ranges", RunFolder.json().valueToTree(swapRanges));
+            faith.set("factors", RunFolder.json().valueToTree(labels.stream().map(Dataset.LabelSpec::name).toList()));
+            faith.set("diti", RunFolder.json().valueToTree(nanToNull(r.faithDiti())));
+            faith.set("pdae", RunFolder.json().valueToTree(nanToNull(r.faithPdae())));
+            faith.set("classifier_accuracy", RunFolder.json().valueToTree(cls.accuracy()));
+        }
         root.put("seconds", r.seconds());
         try {
             RunFolder.json().writerWithDefaultPrettyPrinter().writeValue(s.out().resolve("metrics.json").toFile(), root);
