@@ -21,6 +21,10 @@ import dev.diti4j.nn.checkpoint.Checkpoint;
 import dev.diti4j.nn.checkpoint.CheckpointException;
 import dev.diti4j.nn.json.Json;
 import dev.diti4j.nn.unet.UNetConfig;
+import dev.diti4j.diti.generate.Counterfactual;
+import dev.diti4j.diti.generate.FeatureStats;
+import dev.diti4j.diti.generate.Manipulation;
+import dev.diti4j.diti.generate.Reconstruction;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,9 +79,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * differ in the last bits (the GEMM groups its sums by the batch's shape), not more.</p>
  *
  * <h2>Generation</h2>
- * Reconstruction, counterfactual interpolation and manipulation (METHOD 6.3 to 6.5) are layered
- * on {@link #model()} (E, G and the frozen ε_θ, with {@link DitiModel#masks()}) and
- * {@link #schedule()} by the {@code dev.diti4j.diti.generate} package; this class only encodes.
+ * {@link #reconstruct}, {@link #counterfactual} and {@link #manipulate} (METHOD 6.3 to 6.5) run the
+ * {@code dev.diti4j.diti.generate} package on {@link #model()} and {@link #schedule()}; its classes
+ * give finer control (other grids, stochastic decodes, full-z interpolation). They are safe to call
+ * from several threads as {@link #encode} is.
  */
 public final class TrainedDiti {
     /** Images per forward pass in {@link #encode(BufferedImage...)}. */
@@ -457,7 +462,108 @@ public final class TrainedDiti {
     }
 
     // ---- generation (reconstruct, counterfactual, manipulate) ---------------------------------
-    // Supplied by dev.diti4j.diti.generate on top of model() and schedule(); nothing here.
+
+    /**
+     * Reconstructions of a batch x_0 (B, C, S, S) (METHOD 6.3): z = E(x_0), x_T by masked DDIM
+     * inversion with {@code ddimSteps} steps, then masked DDIM generation from x_T with as many.
+     *
+     * @return z, x_T and the images, owned by the caller's current {@link Scope}
+     */
+    public Reconstruction.Result reconstruct(Tensor x0, int ddimSteps) {
+        checkImages("x0", x0);
+        return locked(() -> new Reconstruction(model, schedule, ddimSteps, ddimSteps).reconstruct(x0));
+    }
+
+    /** {@link #reconstruct(Tensor, int)} of images prepared as {@link #encode(BufferedImage...)} does, as images. */
+    public BufferedImage[] reconstruct(int ddimSteps, BufferedImage... images) {
+        try (Scope s = Scope.open()) {
+            return toImages(reconstruct(toInput(images), ddimSteps).images());
+        }
+    }
+
+    /**
+     * Counterfactuals (METHOD 6.4): for each pair (x1[p], x2[p]), the dimensions of subsets
+     * {@code from} … {@code to − 1} moved from image 1's z towards image 2's by each α, and the
+     * mirror; x_T is each source's own inversion ({@link Counterfactual.Noise#SOURCE}, so only z
+     * changes) or slerped towards the other's ({@link Counterfactual.Noise#SLERP}, the reference's
+     * default).
+     *
+     * @return 2P rows of {@code alphas.length} images (row 2p: z_12 of pair p, row 2p+1: z_21)
+     */
+    public Counterfactual.Result counterfactual(Tensor x1, Tensor x2, int from, int to, double[] alphas,
+            Counterfactual.Noise noise, int ddimSteps) {
+        checkImages("x1", x1);
+        checkImages("x2", x2);
+        return locked(() -> {
+            Counterfactual cf = new Counterfactual(model, schedule, ddimSteps, ddimSteps);
+            return cf.swapRange(cf.prepare(x1, x2), from, to, alphas, noise);
+        });
+    }
+
+    /**
+     * Edits along a direction of the standardised feature space (METHOD 6.5), e.g. a linear probe's
+     * weight row: ẑ' = ẑ + s·√d·w/‖w‖ for each scale s, with x_T from PDAE-style inversion.
+     *
+     * @param stats per-dimension mean and std of z over a training set ({@link FeatureStats#of})
+     */
+    public Manipulation.Result manipulate(Tensor x0, FeatureStats stats, float[] direction, double[] scales,
+            int ddimSteps) {
+        checkImages("x0", x0);
+        return locked(() -> new Manipulation(model, schedule, stats, ddimSteps, ddimSteps)
+                .manipulate(x0, direction, scales));
+    }
+
+    /** Images (B, C, S, S) in [−1, 1] as RGB or grey {@link BufferedImage}s. */
+    public static BufferedImage[] toImages(Tensor images) {
+        if (images.rank() != 4 || (images.dim(1) != 1 && images.dim(1) != 3)) {
+            throw new IllegalArgumentException("images must be (B, 1 or 3, H, W), got " + images.shape());
+        }
+        int b = images.dim(0);
+        int c = images.dim(1);
+        int h = images.dim(2);
+        int w = images.dim(3);
+        float[] px = images.toArray();
+        BufferedImage[] out = new BufferedImage[b];
+        for (int i = 0; i < b; i++) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int[] v = new int[3];
+                    for (int k = 0; k < 3; k++) {
+                        float f = px[((i * c + Math.min(k, c - 1)) * h + y) * w + x];
+                        v[k] = Math.round(Math.max(0f, Math.min(1f, (f + 1f) / 2f)) * 255f);
+                    }
+                    img.setRGB(x, y, (v[0] << 16) | (v[1] << 8) | v[2]);
+                }
+            }
+            out[i] = img;
+        }
+        return out;
+    }
+
+    private void checkImages(String name, Tensor x) {
+        Objects.requireNonNull(x, name);
+        if (!x.device().equals(device)) {
+            throw new IllegalArgumentException(name + " is on " + x.device() + " but the model is on " + device);
+        }
+        if (x.rank() != 4 || x.dim(1) != channels() || x.dim(2) != imageSize() || x.dim(3) != imageSize()) {
+            throw new IllegalArgumentException(name + " must be images (B, " + channels() + ", " + imageSize() + ", "
+                    + imageSize() + "), got " + x.shape());
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> work) {
+        if (lock != null) {
+            lock.lock();
+        }
+        try {
+            return work.get();
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
+        }
+    }
 
     @Override
     public String toString() {
