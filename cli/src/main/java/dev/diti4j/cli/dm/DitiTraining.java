@@ -228,8 +228,8 @@ public final class DitiTraining {
             MetricsLog.truncateAfter(run.file("metrics.jsonl"), r.trainer().stepCount());
             console.printf(Locale.ROOT, "resuming DiTi training at step %d of %d -> %s%n", r.trainer().stepCount(),
                     total, home);
-            return train(run, r.trainer(), dataset, r.position(), batch, flip, total, budget, every, meta, 0.0, device,
-                    console);
+            return train(run, r.trainer(), dataset, r.position(), batch, flip, total, budget, every, meta,
+                    DmTraining.savedElapsed(c), device, console);
         }
     }
 
@@ -245,7 +245,7 @@ public final class DitiTraining {
             source.seek(position);
             MetricsLog metrics = new MetricsLog(run, steps, elapsedBefore, startNanos);
             TrainingRun.Plan plan = new TrainingRun.Plan(steps, checkpointEvery, run.checkpoints(), 0, budget,
-                    () -> meta);
+                    () -> withElapsed(meta, metrics.elapsedSeconds()));
             TrainingLoop<DitiTrainer.StepResult> loop = new TrainingLoop<>(trainer, source, plan);
             hook.onStop(loop::requestStop);
             TrainingRun.Outcome out;
@@ -285,6 +285,15 @@ public final class DitiTraining {
             }
             return new Result(run.dir(), out.steps(), out.lastCheckpoint(), run.file("histogram.json"), out.reason());
         }
+    }
+
+    /** The checkpoint metadata with the training time so far in the {@code run} entry, so a resume counts on. */
+    private static Map<String, String> withElapsed(Map<String, String> meta, double elapsed) {
+        Map<String, String> m = new LinkedHashMap<>(meta);
+        Map<String, Object> runEntry = Json.parseObject(meta.get("run"));
+        runEntry.put("elapsedSeconds", elapsed);
+        m.put("run", Json.write(runEntry));
+        return m;
     }
 
     private static void writeHistogram(RunFolder run, LossReductionHistogram h) {

@@ -642,7 +642,7 @@ public final class DmTraining {
         }
     }
 
-    private static double savedElapsed(Checkpoint c) {
+    static double savedElapsed(Checkpoint c) {
         try {
             return Json.getDouble(Json.parseObject(c.metadata("run")), "elapsedSeconds");
         } catch (IllegalArgumentException e) {

@@ -86,6 +86,9 @@ class TrainDitiEndToEndTest {
             assertEquals(m.get(i).get("loss").floatValue(), m2.get(i).get("loss").floatValue(), 0f, "step " + (i + 1));
         }
         assertEquals(h.get("bins"), RunFolder.json().readTree(split.resolve("histogram.json").toFile()).get("bins"));
+        // the training time counts on across the resume
+        assertTrue(m2.get(3).get("elapsed_s").doubleValue() >= m2.get(2).get("elapsed_s").doubleValue(),
+                m2.get(2) + " then " + m2.get(3));
 
         // a DiTi run is not a diffusion model
         Path bad = dir.resolve("diti-on-diti");
