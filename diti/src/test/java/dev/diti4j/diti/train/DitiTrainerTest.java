@@ -168,4 +168,35 @@ class DitiTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> new DitiTrainer(f.unet(), f.settings(), ENCODER,
                 Partition.uniform(4, 16), DitiSettings.recipe(0)));
     }
+
+    @Test
+    void aDivergingStepStopsNamingTheStepAndIsNotCounted() {
+        Path dmFile = dmCheckpoint();
+        // Adam moves every weight by about lr: at 1e30 the second forward pass overflows
+        DitiTrainer t = fresh(dmFile, DitiSettings.recipe(1).withLr(1e30f));
+        FakeSource src = new FakeSource();
+        t.step(src.next());
+        dev.diti4j.diffusion.train.TrainingDivergedException e = assertThrows(
+                dev.diti4j.diffusion.train.TrainingDivergedException.class, () -> t.step(src.next()));
+        assertEquals(2, e.step(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("training diverged at step 2") || e.getMessage().startsWith(
+                "training stopped at step 2"), e.getMessage());
+        assertTrue(e.tensor() == null || t.model().namedParameters().containsKey(e.tensor()), e.getMessage());
+        assertEquals(1, t.stepCount(), "the diverged step is not counted");
+    }
+
+    @Test
+    void aNonFiniteWeightIsNamed() {
+        DitiTrainer t = fresh(dmCheckpoint(), DitiSettings.recipe(1).withLr(1e-3f));
+        String name = t.model().namedParameters().keySet().iterator().next();
+        Tensor w = t.model().namedParameters().get(name).tensor();
+        float[] v = w.toArray();
+        v[0] = Float.POSITIVE_INFINITY;
+        w.assign(Tensor.of(v, w.shape().dims()));
+        dev.diti4j.diffusion.train.TrainingDivergedException e = assertThrows(
+                dev.diti4j.diffusion.train.TrainingDivergedException.class, () -> t.step(new FakeSource().next()));
+        assertEquals(name, e.tensor(), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+        assertEquals(0, t.stepCount());
+    }
 }
