@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Side-by-side: diti4j and PyTorch on exactly the same work (the U-Net DM training step of
-# METHOD 9 and of the ADM base model, a denoising forward, GEMM and 3x3 convolutions), each case in
-# its own process per side, in alternating rounds of one run; prints one Markdown table with both
-# step times, their ratio, GFLOP/s against the measured FMA peak, each side's peak RSS and the
-# JVM's GC share (see RESULTS.md).
+# METHOD 9 and of the ADM base model, a denoising forward, the DiTi training step on a frozen U-Net,
+# GEMM and 3x3 convolutions), each case in its own process per side, in alternating rounds of one
+# run; prints one Markdown table with both step times, their ratio, GFLOP/s against the measured
+# FMA peak, each side's peak RSS and the JVM's GC share (see RESULTS.md).
 #
 #   bench/side-by-side.sh [--threads 1,2] [--rounds R] [--steps S] [--warmup W] [--quick]
 #                         [--sample-ms MS] [--warmup-ms MS]
-#                         [--only unet,gemm,conv|CASE,...] [--out FILE.md] [--raw FILE.jsonl]
+#                         [--only unet,diti,gemm,conv|CASE,...] [--out FILE.md] [--raw FILE.jsonl]
 #                         [--max-wait SECONDS] [--java-opts "..."] [--no-torch] [--no-install]
 #                         [--list] [--verbose]
+#
+# Case ids (--list shows all): m9-train, adm-train-b32, adm-train-b8, adm-fwd-b32 (family unet);
+# diti-m9-b64 (DitiTrainer.step, METHOD 9: fashion-mnist U-Net frozen, small encoder d = 64, k = 16
+# uniform, base mode, 1x32x32, batch 64) and diti-demo-b32 (the demo's: small U-Net frozen, d = 32,
+# k = 8 uniform, 3x16x16, batch 32) (family diti); gemm-256 ... gemm-2048; conv-fwd-*, conv-fwdbwd-*.
 #
 # Installs Debian's PyTorch and OpenBLAS when they are missing and it can (root or sudo; not with
 # --no-install); without PyTorch it times the diti4j side alone. Builds bench/target/benchmarks.jar

@@ -153,13 +153,23 @@ class UNet(nn.Module):
         self.out_conv = zeroed(nn.Conv2d(ch, cfg.out_channels, 3, padding=1))
 
     def forward(self, x, t):
+        return self.decode(*self.encode(x, t))
+
+    def encode(self, x, t):
+        """The time embedding and the encoder half: (every skip in push order, input conv first; e_t).
+        The last skip is the bottleneck, the middle block's input (METHOD 2.2)."""
         emb = self.time2(F.silu(self.time1(sinusoidal(t, self.cfg.base))))
         h = self.input(x)
         hs = [h]
         for block in self.down:
             h = block(h, emb)
             hs.append(h)
-        h = self.mid2(self.mid_attn(self.mid1(h, emb)), emb)
+        return hs, emb
+
+    def decode(self, hs, emb):
+        """Middle block, decoder and output head on the features of encode (hs is not changed)."""
+        hs = list(hs)
+        h = self.mid2(self.mid_attn(self.mid1(hs[-1], emb)), emb)
         for block in self.up:
             h = block(torch.cat([h, hs.pop()], dim=1), emb)
         return self.out_conv(F.silu(self.out_norm(h)))
@@ -172,6 +182,12 @@ def parameter_count(model):
 def counted_forward_flops(model, x, t):
     """FLOPs of one forward, counted from the shapes the convs, linears and attention matmuls
     actually see (forward hooks), to check unet_config.forward_flops."""
+    return counted_flops(model, lambda: model(x, t))
+
+
+def counted_flops(model, fn):
+    """FLOPs of the convs, linears and attention matmuls of model that fn() runs (no gradients),
+    counted from the shapes they see (forward hooks)."""
     total = [0]
     hooks = []
 
@@ -197,7 +213,7 @@ def counted_forward_flops(model, x, t):
             hooks.append(m.register_forward_hook(attn_hook))
     try:
         with torch.no_grad():
-            model(x, t)
+            fn()
     finally:
         for h in hooks:
             h.remove()

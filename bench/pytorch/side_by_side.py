@@ -6,7 +6,7 @@ also be run directly:
 
   side_by_side.py --java JAVA --jar bench/target/benchmarks.jar [--threads 1,2] [--rounds 3]
                   [--steps 7] [--warmup 3] [--sample-ms 100] [--warmup-ms 1000]
-                  [--only unet,gemm,conv|CASE,...] [--quick]
+                  [--only unet,diti,gemm,conv|CASE,...] [--quick]
                   [--out FILE.md] [--raw FILE.jsonl] [--max-wait 60] [--java-opts "..."]
                   [--no-torch] [--verbose] [--list]
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from unet_config import ADM_BASE, METHOD9, PARAMS, forward_flops  # noqa: E402
+from unet_config import ADM_BASE, DITI_DEMO, DITI_M9, DITI_PARAMS, METHOD9, PARAMS, diti_step_flops, forward_flops  # noqa: E402
 
 TORCH_PY = "/usr/bin/python3"  # Debian's interpreter: the one python3-torch installs into
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
@@ -44,15 +44,17 @@ HZ = os.sysconf("SC_CLK_TCK")
 @dataclass(frozen=True)
 class Case:
     id: str            # what --only names
-    family: str        # unet, gemm, conv (also accepted by --only)
+    family: str        # unet, diti, gemm, conv (also accepted by --only)
     kind: str          # the --case of both workers
     label: str         # the table's first column
     args: tuple        # worker arguments besides --case, --threads, --warmup, --steps
-    flop: float        # FLOP per sample call (an estimate for the U-Net cases)
-    model: object = None
+    flop: float        # FLOP per sample call (an estimate for the U-Net and DiTi cases)
+    model: object = None   # the UNetConfig (U-Net cases) or DitiConfig (DiTi cases) both sides build
 
     def expected_params(self):
-        return PARAMS.get(self.model, 0) if self.model is not None else 0
+        if self.model is None:
+            return 0
+        return DITI_PARAMS[self.model] if self.family == "diti" else PARAMS.get(self.model, 0)
 
 
 def unet_case(cid, kind, cfg, batch, label):
@@ -60,6 +62,11 @@ def unet_case(cid, kind, cfg, batch, label):
     flop = 3 * per_forward if kind == "dm-train" else per_forward
     return Case(cid, "unet", kind, label, ("--model", cfg.to_json(), "--batch", str(batch), "--image", "32"),
                 flop, cfg)
+
+
+def diti_case(cid, dc, label):
+    return Case(cid, "diti", "diti-train", label, dc.args(),
+                diti_step_flops(dc.unet, dc.latent, dc.batch, dc.image), dc)
 
 
 GEMM_SIZES = (256, 512, 1024, 2048)
@@ -70,8 +77,10 @@ CASES = [
     unet_case("adm-train-b32", "dm-train", ADM_BASE, 32, "DM step, ADM base 7.66 M, 3x32x32, batch 32"),
     unet_case("adm-train-b8", "dm-train", ADM_BASE, 8, "DM step, ADM base 7.66 M, 3x32x32, batch 8"),
     unet_case("adm-fwd-b32", "unet-forward", ADM_BASE, 32, "denoising forward (no grad), ADM base, batch 32"),
-    # Hook: the DiTi training-step cases (issue 7, part 2) go here, family "diti", kind "diti-train",
-    # once StepRunner.workload() and torch_step.make_case() know that kind.
+    diti_case("diti-m9-b64", DITI_M9, "DiTi step, METHOD 9 (frozen 1.37 M; trained 1.30 M, d 64, k 16), "
+              "1x32x32, batch 64"),
+    diti_case("diti-demo-b32", DITI_DEMO, "DiTi step, demo (frozen small 0.79 M; trained 0.78 M, d 32, k 8), "
+              "3x16x16, batch 32"),
 ]
 CASES += [Case(f"gemm-{n}", "gemm", "gemm", f"sgemm n={n}", ("--n", str(n)), 2.0 * n ** 3) for n in GEMM_SIZES]
 for bwd in (False, True):
@@ -289,7 +298,7 @@ def main():
     ap.add_argument("--warmup-ms", type=float, default=1000,
                     help="minimum length of a kernel warm-up sample (default 1000)")
     ap.add_argument("--quick", action="store_true", help="fewer rounds, steps and warm-up")
-    ap.add_argument("--only", default="", help="families (unet, gemm, conv) or case ids, comma-separated")
+    ap.add_argument("--only", default="", help="families (unet, diti, gemm, conv) or case ids, comma-separated")
     ap.add_argument("--out", default=None, help="also write the Markdown report here")
     ap.add_argument("--raw", default=None, help="also write every worker's result line here (JSON lines)")
     ap.add_argument("--max-wait", type=float, default=60, help="seconds to wait for a quiet machine per round (0: none)")
@@ -330,12 +339,15 @@ def main():
         with open(os.path.join(workdir, "worker.out")) as f:
             checks = [json.loads(line) for line in f if line.startswith("{")]
         for c in checks:
-            log(f"self-check {c['model']}: PyTorch twin {c['params']:,} parameters (diti4j {c['expected']:,}), "
-                f"FLOP estimate {'matches' if c['flops_counted'] == c['flops_estimate'] else 'DIFFERS from'} the "
-                f"counted shapes, output at init {'zero' if c['output_at_init_max'] == 0 else 'NOT zero'}: "
-                f"{'ok' if c['ok'] else 'FAILED'}")
-        if len(checks) != 2 or not all(c["ok"] for c in checks):
-            sys.exit("side_by_side: the PyTorch U-Net does not match diti4j's (see the self-check above)")
+            parts = (f" = encoder {c['encoder_params']:,} + shift decoder {c['shift_params']:,}, on a frozen U-Net of "
+                     f"{c['frozen_params']:,} (diti4j {c['frozen_expected']:,})") if "frozen_params" in c else ""
+            log(f"self-check {c['model']}: PyTorch twin {c['params']:,} trainable parameters (diti4j "
+                f"{c['expected']:,}){parts}, FLOP estimate "
+                f"{'matches' if c['flops_counted'] == c['flops_estimate'] else 'DIFFERS from'} the counted shapes, "
+                f"{'G' if 'frozen_params' in c else 'output'} at init "
+                f"{'zero' if c['output_at_init_max'] == 0 else 'NOT zero'}: {'ok' if c['ok'] else 'FAILED'}")
+        if len(checks) != 4 or not all(c["ok"] for c in checks):
+            sys.exit("side_by_side: the PyTorch twins do not match diti4j's models (see the self-check above)")
 
     # the FMA peak, at 1 and 2 threads and every thread count asked for
     peaks = {}
@@ -387,7 +399,8 @@ def main():
                         expected = case.expected_params()
                         if r.info.get("params") != expected:
                             sys.exit(f"side_by_side: {side}'s {case.id} model has {r.info.get('params'):,} "
-                                     f"parameters, expected {expected:,}")
+                                     f"trainable parameters, expected {expected:,}")
+                        log(f"  {side}: {r.info.get('params'):,} trainable parameters (expected {expected:,})")
                         params_checked.add((case.id, side, tuple(r.info.get("param_sizes", []))))
         # both sides built the same tensors: equal counts and equal sorted tensor sizes
         for case in cases:
@@ -425,21 +438,34 @@ def main():
         by_side.setdefault(side, []).append(f)
     notes = ["",
              "Each time cell: median over all measured samples of all rounds, [range of the per-round medians], "
-             "in ms per step (U-Net) or per call (kernels). Speed ratio = PyTorch time / diti4j time (above 1: "
+             "in ms per step (U-Net, DiTi) or per call (kernels). Speed ratio = PyTorch time / diti4j time (above 1: "
              "diti4j is faster). GFLOP/s counts 2 per multiply-add of the convolutions, linear layers and "
              "attention matmuls (an estimate from their shapes; normalisation, activations and the optimizer "
-             "are not counted), three times the forward for a training step; GEMM 2 n^3; conv forward "
+             "are not counted), three times the forward for a training step (a DiTi step: one frozen U-Net "
+             "forward plus three times the encoder and shift-decoder forward); GEMM 2 n^3; conv forward "
              "2 N Cout H W Cin 9, forward+backward three times that. % peak: share of the measured FMA peak at "
              "that thread count. Peak RSS: the largest ru_maxrss of that side's processes for the case. "
              "diti4j GC: collection time (GarbageCollectorMXBean) / measured time.",
-             "",
-             "The DM step on both sides: t and eps drawn, x_t, forward with dropout, eps-MSE (uniform weights, as "
-             "DmSettings.recipe), backward, global gradient norm, AdamW (lr 2e-4, no weight decay), a finiteness "
-             "check of the weights, EMA update (diti4j: DmTrainer.step itself, which computes the global gradient "
-             "norm twice, once for its divergence check and once inside AdamW.step; PyTorch once).",
-             "",
-             "Foreign CPU (cores used by other processes while a worker ran), mean [max]: "
-             + "; ".join(f"{side} {statistics.mean(v):.2f} [{max(v):.2f}]" for side, v in by_side.items()) + "."]
+             ""]
+    if any(c.kind == "dm-train" for c in cases):
+        notes += ["The DM step on both sides: t and eps drawn, x_t, forward with dropout, eps-MSE (uniform weights, "
+                  "as DmSettings.recipe), backward, global gradient norm, AdamW (lr 2e-4, no weight decay), a "
+                  "finiteness check of the weights, EMA update (diti4j: DmTrainer.step itself, which computes the "
+                  "global gradient norm twice, once for its divergence check and once inside AdamW.step; PyTorch once).",
+                  ""]
+    if any(c.family == "diti" for c in cases):
+        notes += ["The DiTi step on both sides (diti4j: DitiTrainer.step itself; PyTorch: torch_step.py's "
+                  "DitiTrain on the twins of adm_unet.py and diti_twin.py): t and eps drawn, z = E(x0), x_t, "
+                  "one frozen U-Net pass without gradients and without dropout (its encoder half once; eps_theta "
+                  "from those features), the condition z * M[i(t)] (base mode, k uniform subsets), G from the "
+                  "shift decoder on the same frozen skips (dropout at the U-Net's rate), the lambda_t-weighted "
+                  "loss with c_t and the frozen model's own weighted loss, the per-sample loss histogram, "
+                  "backward into the encoder and the shift decoder only, a finiteness check of the gradients "
+                  "and their global norm, Adam (no weight decay), a finiteness check of the weights, the EMA "
+                  "update (constant decay). The frozen U-Net has its initial weights on both sides.",
+                  ""]
+    notes += ["Foreign CPU (cores used by other processes while a worker ran), mean [max]: "
+              + "; ".join(f"{side} {statistics.mean(v):.2f} [{max(v):.2f}]" for side, v in by_side.items()) + "."]
     report = "\n".join(head + body + notes)
     print(report)
     if args.out:

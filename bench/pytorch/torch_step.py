@@ -8,9 +8,12 @@ Java:
 
 usage: torch_step.py --case dm-train --model JSON --batch 64 --threads 2 [--image 32] [--warmup 3] [--steps 7]
        torch_step.py --case unet-forward --model JSON --batch 32 --threads 2
+       torch_step.py --case diti-train --model JSON --batch 64 --image 32 --latent 64 --subsets 16 --threads 2
+                     [--lr 1e-4] [--ema 0.999] [--mode base|stop_grad]
        torch_step.py --case gemm --n 1024 --threads 2
        torch_step.py --case conv-fwd|conv-fwdbwd --shape 32x64x32x32 --threads 2
-       torch_step.py --self-check          parameter counts and FLOP estimate of the twin U-Net
+       torch_step.py --self-check          parameter counts and FLOP estimates of the twin U-Nets and the
+                                           DiTi twins (encoder + shift decoder, diti_twin.py)
 
 The dm-train step is the one diti4j's DmTrainer.step runs with DmSettings.recipe (METHOD 9 stage
 A): t ~ U{0..999} and eps ~ N(0, I) per step, x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps,
@@ -18,6 +21,19 @@ forward in training mode (dropout on), loss = mean((eps - eps_theta)^2) (uniform
 loss.item() with a finiteness check, backward, the global gradient norm with a finiteness check,
 AdamW (lr 2e-4, betas 0.9/0.999, eps 1e-8, no weight decay, no clipping), a finiteness check of
 the weights, and the EMA update with decay min(0.999, (1 + n)/(10 + n)).
+
+The diti-train step is the one diti4j's DitiTrainer.step runs (METHOD 4.7): t ~ U{0..999} and
+eps ~ N(0, I); z = E(x_0); x_t; one frozen pass of the U-Net under torch.no_grad() in eval mode
+(no dropout), its encoder half once, ε_θ from the middle block, decoder and head on those same
+features; the condition z * M[i(t)] with i(t) = floor(t k / T) (stop_grad: sg(z) R + z K);
+G = shift decoder on the same frozen skips and e_t (dropout at the U-Net's rate, training mode);
+loss = mean(λ_t (ε − ε_θ − c_t G)^2) with λ_t = SNR^0.1 / (1 + SNR) and
+c_t = sqrt(α_t)(1 − ᾱ_{t−1}) / sqrt(1 − ᾱ_t); loss.item() with a finiteness check; the frozen
+model's own weighted loss mean(λ_t (ε − ε_θ)^2).item(); the per-sample losses of both into the
+loss-reduction histogram (bins of 10 steps, float64); backward into the encoder and the shift
+decoder only; a finiteness check of every gradient and the global gradient norm; Adam (AdamW
+with no weight decay, lr --lr, betas 0.9/0.999, eps 1e-8, no clipping); a finiteness check of the
+weights; the EMA update of the trained parts with the constant decay --ema.
 """
 import argparse
 import json
@@ -32,8 +48,10 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from adm_unet import UNet, counted_forward_flops, parameter_count  # noqa: E402
-from unet_config import ADM_BASE, METHOD9, PARAMS, UNetConfig, forward_flops  # noqa: E402
+from adm_unet import UNet, counted_flops, counted_forward_flops, parameter_count  # noqa: E402
+from diti_twin import DitiModel, uniform_masks  # noqa: E402
+from unet_config import (ADM_BASE, DITI_DEMO, DITI_M9, DITI_PARAMS, METHOD9, PARAMS, UNetConfig,  # noqa: E402
+                         encoder_flops, forward_flops, shift_decoder_flops)
 
 T = 1000
 
@@ -157,8 +175,95 @@ class UNetForward(Case):
             self.model(self.x, self.t)
 
 
-# Hook: the DiTi training-step cases (issue 7, part 2) get a Case class here, named in make_case below,
-# in StepRunner.workload() and in side_by_side.py.
+def schedule_tables():
+    """Linear betas 1e-4 .. 0.02 over T steps in float64 (METHOD 1.1), and per step: sqrt(abar),
+    sqrt(1 - abar), λ_t = SNR^0.1 / (1 + SNR) (METHOD 2.3) and c_t = sqrt(α_t)(1 − ᾱ_{t−1}) / sqrt(1 − ᾱ_t),
+    each as float32."""
+    betas = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
+    alphas = 1.0 - betas
+    abar = torch.cumprod(alphas, dim=0)
+    abar_prev = torch.cat([torch.ones(1, dtype=torch.float64), abar[:-1]])
+    snr = abar / (1.0 - abar)
+    lam = snr ** 0.1 / (1.0 + snr)
+    c = alphas.sqrt() * (1.0 - abar_prev) / (1.0 - abar).sqrt()
+    return abar.sqrt().float(), (1.0 - abar).sqrt().float(), lam.float(), c.float()
+
+
+class DitiTrain(Case):
+    """One DiTi training step on a frozen U-Net, as DitiTrainer.step (see the module docstring)."""
+
+    def __init__(self, cfg, batch, side, latent, subsets, lr, ema, mode, seed):
+        if mode not in ("base", "stop_grad"):
+            raise SystemExit(f"--mode {mode}: the PyTorch twin runs base and stop_grad")
+        torch.manual_seed(seed)
+        self.unet = UNet(cfg)
+        self.unet.requires_grad_(False)
+        self.unet.eval()
+        self.frozen_params = sum(p.numel() for p in self.unet.parameters())
+        self.model = DitiModel(cfg, side, latent)
+        self.model.train()
+        self.params_list = [p for p in self.model.parameters() if p.requires_grad]
+        self.params = parameter_count(self.model)
+        self.param_sizes = sorted(p.numel() for p in self.params_list)
+        self.opt = torch.optim.AdamW(self.params_list, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+        self.ema_decay = ema
+        self.ema = [p.detach().clone() for p in self.params_list]
+        self.sqrt_abar, self.sqrt_1m_abar, self.lam, self.coef = schedule_tables()
+        self.subsets, self.mode = subsets, mode
+        self.m, self.k, self.r = uniform_masks(subsets, latent)
+        self.bin_width = 10
+        bins = (T + self.bin_width - 1) // self.bin_width
+        self.hist = torch.zeros(3, bins, dtype=torch.float64)  # count, frozen loss, shifted loss per bin
+        self.gen = torch.Generator().manual_seed(seed + 1)
+        self.x0 = torch.rand(batch, cfg.in_channels, side, side, generator=torch.Generator().manual_seed(seed + 2)) * 2 - 1
+        self.n = 0
+        self.describe = (f"DitiTrainer.step twin, frozen U-Net {cfg.to_json()} ({self.frozen_params} parameters), "
+                         f"encoder {parameter_count(self.model.encoder)}, shift decoder "
+                         f"{parameter_count(self.model.shift)}, d = {latent}, k = {subsets} uniform, {mode} mode, "
+                         f"lr {lr}, EMA {ema}, batch {batch}, {side}x{side}, AdamW foreach="
+                         f"{self.opt.defaults.get('foreach')}")
+
+    def run(self):
+        b = self.x0.shape[0]
+        t = torch.randint(0, T, (b,), generator=self.gen)
+        eps = torch.randn(self.x0.shape, generator=self.gen)
+        z = self.model.encoder(self.x0)
+        xt = self.sqrt_abar[t].view(b, 1, 1, 1) * self.x0 + self.sqrt_1m_abar[t].view(b, 1, 1, 1) * eps
+        with torch.no_grad():
+            hs, emb = self.unet.encode(xt, t)   # the frozen encoder half, once
+            eps_theta = self.unet.decode(hs, emb)
+        i = t * self.subsets // T
+        if self.mode == "base":
+            cond = z * self.m[i]
+        else:
+            cond = z.detach() * self.r[i] + z * self.k[i]
+        g = self.model.shift(hs, emb, cond)
+        lam = self.lam[t].view(b, 1, 1, 1)
+        loss = (lam * (eps_theta + self.coef[t].view(b, 1, 1, 1) * g - eps).square()).mean()
+        value = loss.item()
+        with torch.no_grad():
+            frozen = lam * (eps - eps_theta).square()
+            frozen_value = frozen.mean().item()
+            if not math.isfinite(value):
+                raise SystemExit(f"loss is {value} at step {self.n + 1} (frozen loss {frozen_value})")
+            shifted = lam * (eps - eps_theta - self.coef[t].view(b, 1, 1, 1) * g).square()
+            bins = t // self.bin_width
+            self.hist[0].index_add_(0, bins, torch.ones(b, dtype=torch.float64))
+            self.hist[1].index_add_(0, bins, frozen.mean(dim=(1, 2, 3)).double())
+            self.hist[2].index_add_(0, bins, shifted.mean(dim=(1, 2, 3)).double())
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        with torch.no_grad():
+            norm = torch.stack([p.grad.square().sum() for p in self.params_list if p.grad is not None]).sum().sqrt()
+            if not math.isfinite(norm.item()):
+                raise SystemExit(f"gradient norm is not finite at step {self.n + 1}")
+        self.opt.step()
+        with torch.no_grad():
+            if not math.isfinite(torch.stack([p.mul(0).sum() for p in self.params_list]).sum().item()):
+                raise SystemExit(f"the update made a weight non-finite at step {self.n + 1}")
+            for e, p in zip(self.ema, self.params_list):
+                e.mul_(self.ema_decay).add_(p, alpha=1.0 - self.ema_decay)
+        self.n += 1
 
 
 class Gemm(Case):
@@ -196,12 +301,15 @@ class Conv(Case):
 
 def make_case(args):
     cfg = UNetConfig.from_json(args.model) if args.model else None
-    if args.case in ("dm-train", "unet-forward") and cfg is None:
+    if args.case in ("dm-train", "unet-forward", "diti-train") and cfg is None:
         raise SystemExit(f"--case {args.case} needs --model (UNetConfig JSON)")
     if args.case == "dm-train":
         return DmTrain(cfg, args.batch, args.image, args.seed)
     if args.case == "unet-forward":
         return UNetForward(cfg, args.batch, args.image, args.seed)
+    if args.case == "diti-train":
+        return DitiTrain(cfg, args.batch, args.image, args.latent, args.subsets, args.lr, args.ema, args.mode,
+                         args.seed)
     if args.case == "gemm":
         return Gemm(args.n)
     if args.case in ("conv-fwd", "conv-fwdbwd"):
@@ -241,6 +349,27 @@ def self_check():
         ok &= good
         emit(dict(event="self-check", model=name, params=n, expected=PARAMS[cfg], flops_counted=counted,
                   flops_estimate=est, output_at_init_max=zero, ok=good))
+    for name, dc in (("DiTi METHOD 9", DITI_M9), ("DiTi demo", DITI_DEMO)):
+        cfg = dc.unet
+        torch.manual_seed(0)
+        unet = UNet(cfg).eval()
+        m = DitiModel(cfg, dc.image, dc.latent)
+        n_unet, n = parameter_count(unet), parameter_count(m)
+        x = torch.randn(2, cfg.in_channels, dc.image, dc.image)
+        t = torch.tensor([0, 999])
+        with torch.no_grad():
+            hs, emb = unet.encode(x, t)
+            z = m.encoder(x)
+        counted = counted_flops(m, lambda: m.shift(hs, emb, z)) + counted_flops(m, lambda: m.encoder(x))
+        est = shift_decoder_flops(cfg, dc.latent, 2, dc.image) + encoder_flops(cfg.in_channels, dc.image, dc.latent, 2)
+        with torch.no_grad():
+            zero = m.shift(hs, emb, z).abs().max().item()
+        good = n == DITI_PARAMS[dc] and n_unet == PARAMS[cfg] and counted == est and zero == 0.0
+        ok &= good
+        emit(dict(event="self-check", model=name, params=n, expected=DITI_PARAMS[dc], frozen_params=n_unet,
+                  frozen_expected=PARAMS[cfg], encoder_params=parameter_count(m.encoder),
+                  shift_params=parameter_count(m.shift), flops_counted=counted, flops_estimate=est,
+                  output_at_init_max=zero, ok=good))
     return ok
 
 
@@ -253,6 +382,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=7)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--latent", type=int, default=64, help="diti-train: d")
+    ap.add_argument("--subsets", type=int, default=16, help="diti-train: k (uniform)")
+    ap.add_argument("--lr", type=float, default=1e-4, help="diti-train: Adam learning rate")
+    ap.add_argument("--ema", type=float, default=0.999, help="diti-train: EMA decay")
+    ap.add_argument("--mode", default="base", help="diti-train: base or stop_grad")
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--shape", default=None)
     ap.add_argument("--sample-ms", type=float, default=100.0)

@@ -3,6 +3,7 @@ package dev.diti4j.bench;
 import dev.diti4j.core.backend.Backends;
 import dev.diti4j.core.cpu.Gemm;
 import dev.diti4j.core.cpu.Parallel;
+import dev.diti4j.diti.model.LossMode;
 import dev.diti4j.nn.json.Json;
 import dev.diti4j.nn.unet.UNetConfig;
 import java.io.IOException;
@@ -37,6 +38,8 @@ import java.util.Map;
  *   java --add-modules jdk.incubator.vector -Dditi4j.threads=2 -cp benchmarks.jar dev.diti4j.bench.StepRunner \
  *       --case dm-train --model '{...UNetConfig JSON...}' --batch 64 --image 32 --warmup 3 --steps 7
  *   ... --case unet-forward --model '{...}' --batch 32
+ *   ... --case diti-train --model '{...}' --batch 64 --image 32 --latent 64 --subsets 16 [--lr 1e-4] [--ema 0.999]
+ *       [--mode base]                        (DitiTrainer.step on the frozen U-Net --model, small encoder)
  *   ... --case gemm --n 1024
  *   ... --case conv-fwd --shape 32x64x32x32     (or conv-fwdbwd)
  *   ... --case fma-peak --seconds 1             (prints {"event":"fma-peak", "threads":..., "gflops":...})
@@ -50,7 +53,8 @@ public final class StepRunner {
 
     /** The parsed command line. */
     record Request(String kind, UNetConfig model, int batch, int image, int warmup, int steps, long seed, int n,
-            int[] shape, double sampleMs, double warmupMs, double seconds, int threads) {
+            int[] shape, double sampleMs, double warmupMs, double seconds, int threads, int latent, int subsets,
+            float lr, float ema, LossMode mode) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,8 +76,8 @@ public final class StepRunner {
         }
         String kind = o.remove("case");
         if (kind == null) {
-            throw new IllegalArgumentException("--case is required (dm-train, unet-forward, gemm, conv-fwd, "
-                    + "conv-fwdbwd, fma-peak)");
+            throw new IllegalArgumentException("--case is required (dm-train, unet-forward, diti-train, gemm, "
+                    + "conv-fwd, conv-fwdbwd, fma-peak)");
         }
         String modelJson = o.remove("model");
         String modelFile = o.remove("model-file");
@@ -104,15 +108,17 @@ public final class StepRunner {
                 intOpt(o, "steps", 7), Long.parseLong(o.getOrDefault("seed", "0")), intOpt(o, "n", 1024), shape,
                 Double.parseDouble(o.getOrDefault("sample-ms", "100")),
                 Double.parseDouble(o.getOrDefault("warmup-ms", "1000")),
-                Double.parseDouble(o.getOrDefault("seconds", "1")), intOpt(o, "threads", Parallel.THREADS));
-        o.keySet().removeAll(List.of("seed", "sample-ms", "warmup-ms", "seconds"));
+                Double.parseDouble(o.getOrDefault("seconds", "1")), intOpt(o, "threads", Parallel.THREADS),
+                intOpt(o, "latent", 64), intOpt(o, "subsets", 16), Float.parseFloat(o.getOrDefault("lr", "1e-4")),
+                Float.parseFloat(o.getOrDefault("ema", "0.999")), LossMode.parse(o.getOrDefault("mode", "base")));
+        o.keySet().removeAll(List.of("seed", "sample-ms", "warmup-ms", "seconds", "lr", "ema", "mode"));
         if (!o.isEmpty()) {
             throw new IllegalArgumentException("unknown option --" + o.keySet().iterator().next());
         }
         if (r.steps < 1 || r.warmup < 0) {
             throw new IllegalArgumentException("--steps must be >= 1 and --warmup >= 0");
         }
-        if ((kind.equals("dm-train") || kind.equals("unet-forward")) && model == null) {
+        if ((kind.equals("dm-train") || kind.equals("unet-forward") || kind.equals("diti-train")) && model == null) {
             throw new IllegalArgumentException("--case " + kind + " needs --model (UNetConfig JSON) or --model-file");
         }
         if (kind.startsWith("conv-") && shape == null) {
@@ -135,7 +141,8 @@ public final class StepRunner {
         return switch (r.kind) {
             case "dm-train" -> Workloads.dmTrain(r.model, r.batch, r.image, r.seed);
             case "unet-forward" -> Workloads.unetForward(r.model, r.batch, r.image, r.seed);
-            // case "diti-train" -> the DiTi training step (issue 7, part 2): see the hook in Workloads
+            case "diti-train" -> Workloads.ditiTrain(r.model, r.batch, r.image, r.latent, r.subsets, r.lr, r.ema, r.mode,
+                    r.seed);
             case "gemm" -> Workloads.gemm(r.n);
             case "conv-fwd" -> Workloads.conv(r.shape[0], r.shape[1], r.shape[2], r.shape[3], false);
             case "conv-fwdbwd" -> Workloads.conv(r.shape[0], r.shape[1], r.shape[2], r.shape[3], true);

@@ -12,6 +12,13 @@ import dev.diti4j.core.ops.Conv2dSpec;
 import dev.diti4j.core.random.Philox;
 import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diffusion.train.DmTrainer;
+import dev.diti4j.diti.model.DitiModel;
+import dev.diti4j.diti.model.EncoderConfig;
+import dev.diti4j.diti.model.LossMode;
+import dev.diti4j.diti.model.Partition;
+import dev.diti4j.diti.train.DitiSettings;
+import dev.diti4j.diti.train.DitiTrainer;
+import dev.diti4j.nn.Module;
 import dev.diti4j.nn.Parameter;
 import dev.diti4j.nn.unet.UNet;
 import dev.diti4j.nn.unet.UNetConfig;
@@ -98,10 +105,60 @@ final class Workloads {
         };
     }
 
-    // ---- the hook for the DiTi training step ------------------------------------------------
-    // The DiTi step cases (frozen U-Net encoder half, shift decoder, encoder, masked z; METHOD 4.7)
-    // come later: add a factory here, name it in StepRunner.workload() and in CASES of
-    // bench/pytorch/side_by_side.py, and give torch_step.py the same step.
+    /**
+     * One DiTi training step exactly as {@code diti train} runs it: {@link DitiTrainer#step} on a
+     * frozen U-Net of configuration {@code cfg} (its initial weights: the step does the same work
+     * whatever the weights are), with the small encoder ({@link EncoderConfig#small}, latent size d),
+     * k uniform subsets ({@link Partition#uniform}) and the loss mode given. That is (METHOD 4.7):
+     * t ~ U{0..999} and ε ~ N(0, I); z = E(x_0) with a graph; x_t; one frozen pass of the U-Net
+     * without graph and without dropout, which returns the encoder half's skips, bottleneck and e_t
+     * and ε_θ computed from them; the condition z ⊙ M[i(t)]; G from the shift decoder on those same
+     * features; mean(λ_t (ε − ε_θ − c_t G)²) and the frozen model's own weighted loss; the per-sample
+     * losses into the loss-reduction histogram; backward into the encoder and the shift decoder only;
+     * a finiteness check of every gradient; Adam (no weight decay, no clipping); a finiteness check of
+     * the weights; the EMA update of the encoder and the shift decoder.
+     *
+     * @param latent  d, the length of z
+     * @param subsets k, the number of uniform subsets
+     */
+    static Workload ditiTrain(UNetConfig cfg, int batch, int side, int latent, int subsets, float lr, float ema,
+            LossMode mode, long seed) {
+        UNet dm = new UNet(cfg, new Philox(seed).fork(3));
+        long frozenParams = dm.parameterCount();
+        EncoderConfig enc = EncoderConfig.small(cfg.inChannels(), side, latent);
+        DitiSettings settings = new DitiSettings(seed, lr, ema, mode, 10);
+        DitiTrainer trainer = new DitiTrainer(dm, DmSettings.recipe(seed), enc, Partition.uniform(subsets, latent),
+                settings);
+        DitiModel model = trainer.model();
+        Tensor x0 = uniformBatch(seed, cfg.inChannels(), batch, side);
+        long params = model.parameterCount();
+        long encoderParams = model.encoder().parameterCount();
+        long shiftParams = model.shiftDecoder().parameterCount();
+        return new Workload() {
+            @Override
+            public long[] parameterSizes() {
+                return sizes(model);
+            }
+
+            @Override
+            public void run() {
+                trainer.step(x0);
+            }
+
+            @Override
+            public long parameters() {
+                return params;
+            }
+
+            @Override
+            public String describe() {
+                return "DitiTrainer.step, frozen U-Net " + cfg + " (" + frozenParams + " parameters), encoder "
+                        + enc.toJson() + " (" + encoderParams + "), shift decoder (" + shiftParams + "), k = "
+                        + subsets + " uniform, " + mode + " mode, lr " + lr + ", EMA " + ema + ", batch " + batch
+                        + ", " + side + "x" + side;
+            }
+        };
+    }
 
     /** C (n, n) = A B on every thread of the CPU backend, as {@link GemmBench}. */
     static Workload gemm(int n) {
@@ -171,7 +228,7 @@ final class Workloads {
     }
 
     /** The element counts of the model's trainable parameters, ascending. */
-    static long[] sizes(UNet model) {
+    static long[] sizes(Module model) {
         return model.trainableParameters().stream().mapToLong(Parameter::numel).sorted().toArray();
     }
 

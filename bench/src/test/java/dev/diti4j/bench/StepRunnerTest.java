@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.diti4j.core.random.Philox;
+import dev.diti4j.diti.model.EncoderConfig;
+import dev.diti4j.diti.model.FeatureEncoder;
+import dev.diti4j.diti.model.ShiftDecoder;
 import dev.diti4j.nn.json.Json;
 import dev.diti4j.nn.unet.UNet;
 import dev.diti4j.nn.unet.UNetConfig;
@@ -51,6 +54,26 @@ class StepRunnerTest {
         assertTrue(gcShare >= 0 && gcShare <= 1, "GC share in [0, 1]: " + gcShare);
         assertTrue(Json.getLong(res, "vmhwm_kib") > 0, "peak RSS read from /proc/self/status");
         assertEquals(1, lines.stream().filter(l -> "sample".equals(l.get("event"))).count());
+    }
+
+    @Test
+    void oneDitiStepOnATinyFrozenModelCountsOnlyTheTrainedParts() throws Exception {
+        UNetConfig cfg = UNetConfig.tinyTest().withDropout(0.1f);
+        var lines = run("--case", "diti-train", "--model", cfg.toJson(), "--batch", "2", "--image", "8",
+                "--latent", "8", "--subsets", "4", "--lr", "1e-3", "--ema", "0.99", "--warmup", "0", "--steps", "1");
+        Map<String, Object> info = only(lines, "info");
+        Map<String, Object> res = only(lines, "result");
+        long expected = new FeatureEncoder(EncoderConfig.small(cfg.inChannels(), 8, 8), new Philox(0)).parameterCount()
+                + ShiftDecoder.countParameters(cfg, 8);
+        assertEquals(expected, Json.getLong(info, "params"));
+        assertEquals(expected, Json.getLong(res, "params"));
+        long sum = 0;
+        for (Object n : (List<?>) info.get("param_sizes")) {
+            sum += ((Number) n).longValue();
+        }
+        assertEquals(expected, sum, "the tensor sizes add up to the count");
+        assertEquals("diti-train", res.get("case"));
+        assertEquals(1, ((List<?>) res.get("samples_s")).size());
     }
 
     @Test
