@@ -84,6 +84,11 @@ final class DemoReport {
                 + " generation, " + s.ddimSteps() + " steps each); PDAE reconstruction; DiTi decode of the same z from"
                 + " random noise x_T.", 560);
 
+        h.section("Manipulation along a probe's direction");
+        h.image("img/manipulation.png", "Rows: test images; columns: z moved by s·√d along the DiTi probe's weight"
+                + " row for " + r.manipulation() + " in standardised feature space, s = −1, −0.5, 0, 0.5, 1 (METHOD 6.5:"
+                + " x_T from PDAE-style inversion, the edited z given unmasked at every step).", 300);
+
         h.section("Counterfactuals: one subset range swapped");
         for (int i = 0; i < swapRanges.length; i++) {
             int a = swapRanges[i][0];

@@ -26,6 +26,8 @@ import dev.diti4j.diti.eval.FactorClassifier;
 import dev.diti4j.diti.eval.SampleQuality;
 import dev.diti4j.diti.eval.probe.Intervals;
 import dev.diti4j.diti.generate.Counterfactual;
+import dev.diti4j.diti.generate.FeatureStats;
+import dev.diti4j.diti.generate.Manipulation;
 import dev.diti4j.diti.generate.Reconstruction;
 import dev.diti4j.diti.model.DitiModel;
 import dev.diti4j.diti.model.LossMode;
@@ -121,7 +123,7 @@ public final class DitiDemo {
 
     /** The numbers the demo ends with. */
     public record Result(Path runDir, String data, List<Probes.Result> probes, double[][] faithDiti,
-            double[][] faithPdae, double seconds) {
+            double[][] faithPdae, String manipulation, double seconds) {
     }
 
     private DitiDemo() {
@@ -191,6 +193,7 @@ public final class DitiDemo {
             ranges[i] = new int[] {partition.start(i), partition.end(i)};
         }
         List<Probes.Result> probes = new ArrayList<>();
+        float[][] ditiTrain = null;
         try (Progress bar = Progress.start("probes", 4L * nAll, 0, "image")) {
             long[] done = {0};
             for (Object[] rep : new Object[][] {{"DiTi", diti.model()}, {"PDAE", pdae.model()},
@@ -208,6 +211,9 @@ public final class DitiDemo {
                 }
                 probes.add(Probes.run(name, f[0], tr.labels(), f[1], va.labels(), f[2], te.labels(), labels,
                         m == null ? null : ranges));
+                if (m == diti.model()) {
+                    ditiTrain = f[0];
+                }
             }
         }
 
@@ -220,6 +226,8 @@ public final class DitiDemo {
                 java.util.Arrays.copyOf(te.labels(), 2 * show));
         writeReconstructions(img.resolve("reconstructions.png"), sample.x().slice(0, 0, show), diti.model(),
                 pdae.model(), schedule, s.ddimSteps());
+        Manipulated manipulated = writeManipulation(img.resolve("manipulation.png"), sample.x().slice(0, 0, 4),
+                diti.model(), schedule, s.ddimSteps(), ditiTrain, probes.get(0), labels);
         int[][] swapRanges = swapRanges(partition.subsets());
         for (int r = 0; r < swapRanges.length; r++) {
             writeCounterfactuals(img.resolve("counterfactual-" + r + ".png"), sample, show, diti.model(), schedule,
@@ -248,7 +256,7 @@ public final class DitiDemo {
         // plots, report, metrics
         plotHistograms(img.resolve("loss-by-timestep.png"), diti.histogram(), pdae.histogram());
         double seconds = (System.nanoTime() - start) / 1e9;
-        Result result = new Result(s.out(), pd.title(), probes, faithDiti, faithPdae, seconds);
+        Result result = new Result(s.out(), pd.title(), probes, faithDiti, faithPdae, manipulated.what(), seconds);
         DemoReport.write(s, result, partition, swapRanges, labels, cls, ditiRun, pdaeRun);
         writeMetrics(s, result, partition, swapRanges, labels, cls);
         printTable(console, result, labels);
@@ -278,6 +286,39 @@ public final class DitiDemo {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + run.resolve("config.json") + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Scales of the manipulation grid (METHOD 6.5, the reference notebook's sweep). */
+    static final double[] EDIT_SCALES = {-1, -0.5, 0, 0.5, 1};
+
+    record Manipulated(String what) {
+    }
+
+    /**
+     * Rows: test images; columns: z moved along the DiTi probe's direction for the last value of the
+     * last label (shapes: background hue "dark green") by each of {@link #EDIT_SCALES}, x_T from
+     * PDAE-style inversion, the edited z applied unmasked (METHOD 6.5).
+     */
+    private static Manipulated writeManipulation(Path png, Tensor x, DitiModel model, NoiseSchedule schedule, int steps,
+            float[][] trainZ, Probes.Result ditiProbes, List<Dataset.LabelSpec> labels) {
+        int f = labels.size() - 1;
+        int c = labels.get(f).cardinality() - 1;
+        double[] row = ditiProbes.models().get(f).weightRow(c);
+        float[] w = new float[row.length];
+        for (int j = 0; j < w.length; j++) {
+            w[j] = (float) row[j];
+        }
+        int d = trainZ[0].length;
+        float[] flat = new float[trainZ.length * d];
+        for (int i = 0; i < trainZ.length; i++) {
+            System.arraycopy(trainZ[i], 0, flat, i * d, d);
+        }
+        try (GradMode ng = GradMode.off(); Scope sc = Scope.open()) {
+            FeatureStats stats = FeatureStats.of(Tensor.of(Device.CPU, flat, trainZ.length, d));
+            Manipulation.Result r = new Manipulation(model, schedule, stats, steps, steps).manipulate(x, w, EDIT_SCALES);
+            ImageGrid.write(r.images(), r.columns(), png);
+        }
+        return new Manipulated(labels.get(f).name() + " = " + labels.get(f).values().get(c));
     }
 
     /** Four contiguous block ranges that cover the k subsets, fine (early t) to coarse (late t). */
@@ -447,6 +488,7 @@ public final class DitiDemo {
             faith.set("pdae", RunFolder.json().valueToTree(nanToNull(r.faithPdae())));
             faith.set("classifier_accuracy", RunFolder.json().valueToTree(cls.accuracy()));
         }
+        root.put("manipulation_direction", r.manipulation());
         root.put("seconds", r.seconds());
         try {
             RunFolder.json().writerWithDefaultPrettyPrinter().writeValue(s.out().resolve("metrics.json").toFile(), root);

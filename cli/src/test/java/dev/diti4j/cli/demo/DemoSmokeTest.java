@@ -30,7 +30,7 @@ class DemoSmokeTest {
         CliRunner.Result r = CliRunner.run(tiny(a));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("report.html", "metrics.json", "img/reconstructions.png", "img/loss-by-timestep.png",
-                "img/counterfactual-0.png", "img/counterfactual-3.png", "diti/histogram.json", "pdae/config.json",
+                "img/counterfactual-0.png", "img/counterfactual-3.png", "img/manipulation.png", "diti/histogram.json", "pdae/config.json",
                 "dm/shapes16-dm.safetensors")) {
             assertTrue(Files.isRegularFile(a.resolve(f)), f);
         }
