@@ -9,6 +9,8 @@ import dev.diti4j.diffusion.train.DmSettings;
 import dev.diti4j.diti.ModelPresets;
 import dev.diti4j.diti.data.DataSpec;
 import dev.diti4j.diti.eval.ClassifierTraining;
+import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.nn.checkpoint.Checkpoint;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -94,6 +96,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--from-scratch", description = "Train the diffusion model first, with the shipped model's settings.")
     boolean fromScratch;
 
+    /** Whether the diffusion model at {@code dm} was trained on Fashion-MNIST (false when it cannot tell). */
+    private static boolean isFashionModel(Path dm) {
+        try {
+            Checkpoint c = Checkpoint.read(TrainingCheckpoints.resolve(dm));
+            return DataSpec.fromJson(c.metadata("data")).kind() == DataSpec.Kind.FASHION_MNIST;
+        } catch (RuntimeException e) {
+            return false;   // the demo itself reports what is wrong with the file
+        }
+    }
+
     @Override
     public Integer call() {
         Options.positive(spec, "--steps", steps);
@@ -122,6 +134,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (dm != null && fromScratch) {
             throw Options.usage(spec, "--dm and --from-scratch exclude each other");
+        }
+        if (dm != null) {   // the defaults follow the given model's data set
+            fashion = isFashionModel(dm);
         }
         Path dir = out != null ? out : Options.defaultRunFolder("demo");
         DmTraining.requireNewRunFolder(dir, false);
