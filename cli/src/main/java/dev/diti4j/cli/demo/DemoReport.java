@@ -67,8 +67,10 @@ final class DemoReport {
             h.heatmap("factor \\ subset", names, cols, m.singleAboveChance(), 0, 1, "%.2f");
             h.subsection(p.name() + ": cumulative prefix, subsets 0 to i (accuracy above chance)");
             h.heatmap("factor \\ prefix", names, cols, m.prefixAboveChance(), 0, 1, "%.2f");
-            h.note(String.format(Locale.ROOT, "Subset-level DCI from the probes' weights: disentanglement %.3f,"
-                    + " completeness %.3f.", p.dci().disentanglement(), p.dci().completeness()));
+            if (p.dci() != null) {
+                h.note(String.format(Locale.ROOT, "Subset-level DCI from the probes' weights: disentanglement %.3f,"
+                        + " completeness %.3f.", p.dci().disentanglement(), p.dci().completeness()));
+            }
         }
         h.note("Closed-form ridge classifiers on standardised columns. For PDAE the same column ranges are used,"
                 + " though nothing ties its dimensions to time steps: it is the control.");

@@ -476,6 +476,8 @@ public final class DitiDemo {
             if (p.dci() != null) {
                 o.put("dci_disentanglement", p.dci().disentanglement());
                 o.put("dci_completeness", p.dci().completeness());
+            }
+            if (p.subsets() != null) {
                 o.set("subset_prefix_accuracy", RunFolder.json().valueToTree(p.subsets().prefix()));
                 o.set("subset_single_accuracy", RunFolder.json().valueToTree(p.subsets().single()));
             }

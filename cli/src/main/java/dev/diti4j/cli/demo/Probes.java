@@ -68,7 +68,9 @@ final class Probes {
         Dci.Score dci = null;
         if (ranges != null) {
             subsets = SubsetProbes.run(train, yTrain, test, yTest, cards, ranges, SubsetProbes.Options.ridge());
-            dci = Dci.ofSubsets(Dci.importance(models), ranges, mean.estimate());
+            if (f > 1) {   // disentanglement is about spreading several factors; with one it is 1 by definition
+                dci = Dci.ofSubsets(Dci.importance(models), ranges, mean.estimate());
+            }
         }
         return new Result(name, train[0].length, acc, wilson, chance, ap, mean, meanAp, subsets, dci, models);
     }
