@@ -16,6 +16,7 @@ import dev.diti4j.core.Tensor;
 import dev.diti4j.core.random.Philox;
 import dev.diti4j.diffusion.NoiseSchedule;
 import dev.diti4j.diffusion.train.TrainingCheckpoints;
+import dev.diti4j.diti.api.TrainedDiti;
 import dev.diti4j.diti.data.DataSpec;
 import dev.diti4j.diti.data.Dataset;
 import dev.diti4j.diti.data.FashionMnist;
@@ -32,9 +33,7 @@ import dev.diti4j.diti.generate.Reconstruction;
 import dev.diti4j.diti.model.DitiModel;
 import dev.diti4j.diti.model.LossMode;
 import dev.diti4j.diti.model.Partition;
-import dev.diti4j.diti.train.DitiTrainer;
 import dev.diti4j.diti.train.LossReductionHistogram;
-import dev.diti4j.nn.checkpoint.Checkpoint;
 import dev.diti4j.nn.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -272,19 +271,16 @@ public final class DitiDemo {
     record Loaded(DitiModel model, NoiseSchedule schedule, LossReductionHistogram histogram, DataSpec data) {
     }
 
+    /** The EMA model of a train-diti run ({@link TrainedDiti}), with the histogram the run wrote. */
     static Loaded load(Path run) {
+        TrainedDiti t = TrainedDiti.load(run);
         try {
-            Checkpoint c = Checkpoint.read(TrainingCheckpoints.resolve(run));
-            Path dm = Path.of(RunFolder.json().readTree(run.resolve("config.json").toFile()).get("dm").asText());
-            DitiTrainer.FrozenSource frozen = DitiTrainer.loadDm(Checkpoint.read(dm), Device.CPU);
-            DitiTrainer.Resumed r = DitiTrainer.resume(c, frozen.unet());
-            DitiModel m = r.trainer().model();
-            r.trainer().ema().copyTo(m);
-            m.eval();
-            return new Loaded(m, frozen.settings().noiseSchedule(), r.trainer().histogram(),
-                    DataSpec.fromJson(c.metadata("data")));
+            LossReductionHistogram h = LossReductionHistogram.fromJson(Files.readString(run.resolve("histogram.json")));
+            DataSpec data = t.trainingData().orElseThrow(() -> new RunFailedException(run
+                    + " does not record its data set", null));
+            return new Loaded(t.model(), t.schedule(), h, data);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + run.resolve("config.json") + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + run.resolve("histogram.json") + ": " + e.getMessage(), e);
         }
     }
 
