@@ -64,6 +64,10 @@ final class DemoCommand implements Callable<Integer> {
                     + " otherwise the diffusion model's own.")
     String data;
 
+    @Option(names = "--encoder", defaultValue = "small", paramLabel = "small|celeba64|ffhq128",
+            description = "DiTi's and PDAE's encoder layout (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
     @Option(names = "--batch", defaultValue = "32", paramLabel = "<n>", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -90,7 +94,8 @@ final class DemoCommand implements Callable<Integer> {
     int classifierSteps;
 
     @Option(names = "--dm", paramLabel = "<run folder or checkpoint>",
-            description = "Start from this diffusion model of 16 px shapes instead of the shipped one.")
+            description = "Start from this diffusion model (shapes, Fashion-MNIST, or an image folder with attributes)"
+                    + " instead of the shipped one.")
     Path dm;
 
     @Option(names = "--from-scratch", description = "Train the diffusion model first, with the shipped model's settings.")
@@ -157,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
         ClassifierTraining.Budget std = ClassifierTraining.Budget.standard();
         String part = partition != null ? partition : fashion ? "uniform:16" : "uniform:8";
         int d = latent != null ? latent : fashion ? 64 : 32;
-        DitiDemo.Settings s = new DitiDemo.Settings(dmSource, dir, seed, steps, batch, lr, ema, part, d,
+        DitiDemo.Settings s = new DitiDemo.Settings(dmSource, dir, seed, steps, batch, lr, ema, part, d, encoder,
                 probeImages, probeImages / 2, probeImages / 2, pairs, ddimSteps,
                 new ClassifierTraining.Budget(classifierSteps, std.batch(), std.lr(), std.testImages()));
         DitiDemo.Result r = DitiDemo.run(s, System.out);

@@ -34,6 +34,7 @@ import dev.diti4j.diti.model.DitiModel;
 import dev.diti4j.diti.model.LossMode;
 import dev.diti4j.diti.model.Partition;
 import dev.diti4j.diti.train.LossReductionHistogram;
+import dev.diti4j.nn.checkpoint.Checkpoint;
 import dev.diti4j.nn.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ public final class DitiDemo {
      * @param ddimSteps    DDIM steps of inversion and of generation
      */
     public record Settings(Path dm, Path out, long seed, long steps, int batch, float lr, float ema, String partition,
-            int latent, int probeTrain, int probeVal, int probeTest, int pairs, int ddimSteps,
+            int latent, String encoder, int probeTrain, int probeVal, int probeTest, int pairs, int ddimSteps,
             ClassifierTraining.Budget classifier) {
     }
 
@@ -116,8 +117,21 @@ public final class DitiDemo {
                     FeatureSets.images(train, s.probeTrain(), s.probeTrain() + s.probeVal()),
                     FeatureSets.images(test, 0, s.probeTest()), train.labels(), false);
         }
-        throw new RunRequestException("the demo runs on shapes or fashion-mnist diffusion models, not "
-                + data.describe());
+        Dataset folder = DmTraining.openData(data);
+        if (folder.labels().isEmpty()) {
+            throw new RunRequestException("the demo probes labels, but " + data.describe() + " has none: train the"
+                    + " diffusion model on the folder with --attributes <list_attr_celeba.txt>");
+        }
+        int need = s.probeTrain() + s.probeVal() + s.probeTest();
+        if (need > folder.size()) {
+            throw new RunRequestException("--probe-images " + s.probeTrain() + " needs " + need + " images but "
+                    + data.describe() + " has " + folder.size());
+        }
+        // the folder's first images for training and validation, its last ones for testing (CelebA's
+        // files are numbered in the order of its official train / valid / test split)
+        return new ProbeData("image folder " + data.folder().getFileName(), FeatureSets.images(folder, 0, s.probeTrain()),
+                FeatureSets.images(folder, s.probeTrain(), s.probeTrain() + s.probeVal()),
+                FeatureSets.images(folder, folder.size() - s.probeTest(), folder.size()), folder.labels(), false);
     }
 
     /** The numbers the demo ends with. */
@@ -151,14 +165,26 @@ public final class DitiDemo {
         if (s.dm() != null && !Files.exists(s.dm())) {
             throw new RunRequestException("--dm " + s.dm() + ": no such file or folder");
         }
-        Path dmFile;
+        Path dmFile = null;
         if (s.dm() != null) {
             try {
                 dmFile = TrainingCheckpoints.resolve(s.dm()).toAbsolutePath();
             } catch (CheckpointException e) {
                 throw new RunRequestException("--dm " + s.dm() + ": " + e.getMessage(), e);
             }
+        }
+        // the probe images are checked before anything is trained or written
+        ProbeData pd;
+        if (dmFile != null) {
+            DataSpec dmData;
+            try {
+                dmData = DataSpec.fromJson(Checkpoint.read(dmFile).metadata("data"));
+            } catch (CheckpointException | IllegalArgumentException e) {
+                throw new RunRequestException("--dm " + s.dm() + " does not record its data set: " + e.getMessage(), e);
+            }
+            pd = probeData(dmData, dmData.imageSize(), s);
         } else {
+            pd = probeData(new DataSpec(DataSpec.Kind.SHAPES, null, 16, null), 16, s);
             dmFile = s.out().resolve("dm").resolve("shapes16-dm.safetensors").toAbsolutePath();
             extractShippedDm(dmFile);
         }
@@ -180,8 +206,6 @@ public final class DitiDemo {
 
         // 2. probes
         console.println("== 2/4  linear probes of the labels on z (DiTi, PDAE, untrained encoder) and on raw pixels");
-        DataSpec data = diti.data();
-        ProbeData pd = probeData(data, size, s);
         FeatureSets.Images tr = pd.train();
         FeatureSets.Images va = pd.val();
         FeatureSets.Images te = pd.test();
@@ -220,12 +244,13 @@ public final class DitiDemo {
         console.println("== 3/4  reconstructions and counterfactuals (DDIM " + s.ddimSteps() + " steps each way)");
         NoiseSchedule schedule = diti.schedule();
         Path img = s.out().resolve("img");
-        int show = 8;
+        int show = Math.min(8, te.count() / 2 / 2 * 2);   // an even number of pairs' images
         FeatureSets.Images sample = new FeatureSets.Images(te.x().slice(0, 0, 2 * show),
                 java.util.Arrays.copyOf(te.labels(), 2 * show));
         writeReconstructions(img.resolve("reconstructions.png"), sample.x().slice(0, 0, show), diti.model(),
                 pdae.model(), schedule, s.ddimSteps());
-        Manipulated manipulated = writeManipulation(img.resolve("manipulation.png"), sample.x().slice(0, 0, 4),
+        Manipulated manipulated = writeManipulation(img.resolve("manipulation.png"),
+                sample.x().slice(0, 0, Math.min(4, sample.count())),
                 diti.model(), schedule, s.ddimSteps(), ditiTrain, probes.get(0), labels);
         int[][] swapRanges = swapRanges(partition.subsets());
         for (int r = 0; r < swapRanges.length; r++) {
@@ -263,7 +288,7 @@ public final class DitiDemo {
     }
 
     private static DitiTraining.Options options(Settings s, Path dm, Path out, String partition) {
-        return new DitiTraining.Options(dm, out, partition, s.latent(), "small", LossMode.BASE, s.batch(), s.lr(),
+        return new DitiTraining.Options(dm, out, partition, s.latent(), s.encoder(), LossMode.BASE, s.batch(), s.lr(),
                 s.ema(), s.steps(), null, s.seed(), null, 0, 50, Device.CPU);
     }
 

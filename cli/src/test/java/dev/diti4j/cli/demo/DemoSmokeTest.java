@@ -73,4 +73,47 @@ class DemoSmokeTest {
         assertTrue(r2.err().contains("--data must be shapes or fashion-mnist"), r2.err());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void anImageFolderWithAttributesRunsThroughTheSamePipeline() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("faces"));
+        java.util.Random rnd = new java.util.Random(3);
+        StringBuilder attrs = new StringBuilder("40\nSmiling Male\n");
+        for (int i = 1; i <= 40; i++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(16, 16,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 16; x++) {
+                    img.setRGB(x, y, rnd.nextInt(0x1000000));
+                }
+            }
+            String name = String.format("%06d.png", i);
+            javax.imageio.ImageIO.write(img, "png", images.resolve(name).toFile());
+            attrs.append(name).append(i % 2 == 0 ? "  1" : " -1").append((i / 2) % 2 == 0 ? "  1\n" : " -1\n");
+        }
+        Path attrFile = dir.resolve("list_attr_celeba.txt");
+        Files.writeString(attrFile, attrs.toString());
+        Path dm = dir.resolve("dm");
+        CliRunner.Result t = CliRunner.run("train-dm", "--dataset", "folder:" + images, "--attributes",
+                attrFile.toString(), "--image-size", "16", "--preset", "tiny", "--batch", "4", "--steps", "2",
+                "--sample-every", "0", "--sample-count", "2", "--sample-steps", "2", "--out", dm.toString());
+        assertEquals(0, t.code(), t.err());
+        Path out = dir.resolve("demo-folder");
+        CliRunner.Result r = CliRunner.run("demo", "--dm", dm.toString(), "--out", out.toString(), "--steps", "2",
+                "--batch", "4", "--partition", "uniform:4", "--latent", "8", "--probe-images", "20", "--pairs", "4",
+                "--ddim-steps", "2");
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = RunFolder.json().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(2, m.get("probes").get(0).get("factors").size(), "one probe per attribute");
+        assertTrue(m.get("probes").get(0).get("factors").has("Smiling"));
+        assertFalse(m.has("faithfulness"), "no ground-truth factors, no faithfulness matrix");
+        assertTrue(Files.readString(out.resolve("report.html")).contains("image folder faces"));
+
+        // more probe images than the folder holds: one line, nothing written
+        Path big = dir.resolve("demo-big");
+        CliRunner.Result b = CliRunner.run("demo", "--dm", dm.toString(), "--out", big.toString(), "--probe-images", "40");
+        assertEquals(2, b.code(), b.err());
+        assertTrue(b.err().contains("needs 80 images"), b.err());
+        assertFalse(Files.exists(big), "refused before anything was written");
+    }
 }
