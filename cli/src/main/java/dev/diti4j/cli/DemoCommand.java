@@ -131,12 +131,8 @@ final class DemoCommand implements Callable<Integer> {
         Options.range(spec, "--pairs", pairs, 4, 1000);
         Options.range(spec, "--ddim-steps", ddimSteps, 1, 1000);
         Options.positive(spec, "--classifier-steps", classifierSteps);
-        if (!(lr > 0) || Float.isInfinite(lr)) {
-            throw Options.usage(spec, "--lr must be a positive number, got " + lr);
-        }
-        if (!(ema >= 0 && ema < 1)) {
-            throw Options.usage(spec, "--ema must be in [0, 1), got " + ema);
-        }
+        Options.learningRate(spec, "--lr", lr);
+        Options.emaDecay(spec, "--ema", ema);
         if (dm != null && fromScratch) {
             throw Options.usage(spec, "--dm and --from-scratch exclude each other");
         }

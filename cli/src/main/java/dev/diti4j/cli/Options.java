@@ -75,4 +75,18 @@ final class Options {
             throw usage(spec, option + " must be 0 or more, got " + v);
         }
     }
+
+    /** A learning rate: positive and finite. */
+    static void learningRate(CommandLine.Model.CommandSpec spec, String option, float lr) {
+        if (!(lr > 0) || Float.isInfinite(lr)) {
+            throw usage(spec, option + " must be a positive number, got " + lr);
+        }
+    }
+
+    /** An EMA decay in [0, 1). */
+    static void emaDecay(CommandLine.Model.CommandSpec spec, String option, float decay) {
+        if (!(decay >= 0 && decay < 1)) {
+            throw usage(spec, option + " must be in [0, 1), got " + decay);
+        }
+    }
 }

@@ -110,12 +110,8 @@ final class TrainDitiCommand implements Callable<Integer> {
             throw Options.usage(spec, "--mode must be base, stop_grad or dual, got '" + mode + "'");
         }
         Options.positive(spec, "--batch", batch);
-        if (!(lr > 0) || Float.isInfinite(lr)) {
-            throw Options.usage(spec, "--lr must be a positive number, got " + lr);
-        }
-        if (!(ema >= 0 && ema < 1)) {
-            throw Options.usage(spec, "--ema must be in [0, 1), got " + ema);
-        }
+        Options.learningRate(spec, "--lr", lr);
+        Options.emaDecay(spec, "--ema", ema);
         Path folder = out != null ? out : Options.defaultRunFolder("train-diti");
         DitiTraining.start(new DitiTraining.Options(dm, folder, partition, latent, encoder, m, batch, lr, ema,
                 steps != null ? steps : 20_000, budget, seed, flip, checkpointEvery, histogramBins, dev), System.out);
