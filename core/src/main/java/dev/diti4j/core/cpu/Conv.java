@@ -191,6 +191,18 @@ final class Conv {
     }
 
     /**
+     * Whether the output rows are as long as the input rows at stride 1 (2*pad = kw - 1, as for a
+     * 3x3 convolution with padding 1 or any 1x1 without padding). Then, for each kernel offset (u, v),
+     * a column row of im2col is the input plane shifted by one flat offset, (u - pad)*w + (v - pad),
+     * except the entries that fall outside the image: whole rows at the top or bottom and at most
+     * |v - pad| columns at the left or right edge of each row. {@link #im2col} and {@link #col2im}
+     * then move each (u, v) row in one contiguous copy or add and patch only those entries.
+     */
+    static boolean flatShift(Conv2dSpec s) {
+        return s.stride() == 1 && s.ow() == s.w();
+    }
+
+    /**
      * cols (K, imgs*P): cols[(c*kh + u)*kw + v][j*P + oy*ow + ox] = x[i0+j][c][oy*stride + u - pad][ox*stride + v - pad],
      * 0 outside the image. Parallel over (image, channel).
      */
@@ -206,17 +218,25 @@ final class Conv {
         int p = oh * ow;
         int ld = imgs * p;
         int xImg = s.cin() * h * w;
+        boolean flat = flatShift(s);
         Parallel.forRange(imgs * s.cin(), Math.max(1, 16384 / Math.max(1, kh * kw * p)), (is, ie) -> {
             for (int item = is; item < ie; item++) {
                 int img = item / s.cin();
                 int c = item % s.cin();
                 int xc = (i0 + img) * xImg + c * h * w;
                 for (int u = 0; u < kh; u++) {
+                    // output rows whose input row oy*stride + u - pad lies inside [0, h)
+                    int rlo = Math.min(oh, Math.max(0, (pad - u + stride - 1) / stride));
+                    int rhi = Math.max(rlo, Math.min(oh, (h + pad - u + stride - 1) / stride));
                     for (int v = 0; v < kw; v++) {
                         int base = ((c * kh + u) * kw + v) * ld + img * p;
                         // output columns whose input column ox*stride + v - pad lies inside [0, w)
                         int lo = Math.min(ow, Math.max(0, (pad - v + stride - 1) / stride));
                         int hi = Math.max(lo, Math.min(ow, (w + pad - v + stride - 1) / stride));
+                        if (flat) {
+                            shiftedRow(x, xc + (u - pad) * w + (v - pad), cols, base, ow, p, rlo, rhi, lo, hi);
+                            continue;
+                        }
                         for (int oy = 0; oy < oh; oy++) {
                             int iy = oy * stride + u - pad;
                             int ro = base + oy * ow;
@@ -248,8 +268,43 @@ final class Conv {
     }
 
     /**
+     * One (u, v) row of im2col in the {@link #flatShift} case: cols[base + q] = x[src + q] for the
+     * output positions q = oy*ow + ox with oy in [rlo, rhi) and ox in [lo, hi), 0 elsewhere in
+     * [0, p). The valid positions span one contiguous range of q whose source stays inside the
+     * plane, so one copy moves them; the few wrapped entries it also copies (ox outside [lo, hi))
+     * are then overwritten with 0.
+     */
+    private static void shiftedRow(float[] x, int src, float[] cols, int base, int ow, int p,
+                                   int rlo, int rhi, int lo, int hi) {
+        if (rlo >= rhi || lo >= hi) {
+            java.util.Arrays.fill(cols, base, base + p, 0f);
+            return;
+        }
+        int first = rlo * ow + lo;
+        int end = (rhi - 1) * ow + hi;
+        java.util.Arrays.fill(cols, base, base + first, 0f);
+        System.arraycopy(x, src + first, cols, base + first, end - first);
+        java.util.Arrays.fill(cols, base + end, base + p, 0f);
+        if (lo > 0 || hi < ow) {
+            for (int oy = rlo; oy < rhi; oy++) {
+                int ro = base + oy * ow;
+                for (int ox = 0; ox < lo; ox++) {
+                    cols[ro + ox] = 0f;
+                }
+                for (int ox = hi; ox < ow; ox++) {
+                    cols[ro + ox] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
      * The adjoint of {@link #im2col}: gx[i0+j][c][iy][ix] = sum of the dcols entries that read
-     * that input element. Parallel over (image, channel): each item writes one input plane.
+     * that input element, added in the order of the kernel offsets (u, v). Parallel over (image,
+     * channel): each item writes one input plane. In the {@link #flatShift} case each (u, v) row is
+     * added with one flat loop after its entries that fall outside the image are set to 0 in dcols
+     * (a scratch buffer); adding +0 to a sum that started at +0 leaves its bits unchanged, so both
+     * ways give the same bits.
      */
     static void col2im(Conv2dSpec s, float[] dcols, int i0, int imgs, float[] gx) {
         int oh = s.oh();
@@ -263,6 +318,7 @@ final class Conv {
         int p = oh * ow;
         int ld = imgs * p;
         int xImg = s.cin() * h * w;
+        boolean flat = flatShift(s);
         Parallel.forRange(imgs * s.cin(), Math.max(1, 16384 / Math.max(1, kh * kw * p)), (is, ie) -> {
             for (int item = is; item < ie; item++) {
                 int img = item / s.cin();
@@ -270,10 +326,16 @@ final class Conv {
                 int xc = (i0 + img) * xImg + c * h * w;
                 java.util.Arrays.fill(gx, xc, xc + h * w, 0f);
                 for (int u = 0; u < kh; u++) {
+                    int rlo = Math.min(oh, Math.max(0, (pad - u + stride - 1) / stride));
+                    int rhi = Math.max(rlo, Math.min(oh, (h + pad - u + stride - 1) / stride));
                     for (int v = 0; v < kw; v++) {
                         int base = ((c * kh + u) * kw + v) * ld + img * p;
                         int lo = Math.min(ow, Math.max(0, (pad - v + stride - 1) / stride));
                         int hi = Math.max(lo, Math.min(ow, (w + pad - v + stride - 1) / stride));
+                        if (flat) {
+                            addShiftedRow(dcols, base, gx, xc + (u - pad) * w + (v - pad), ow, rlo, rhi, lo, hi);
+                            continue;
+                        }
                         for (int oy = 0; oy < oh; oy++) {
                             int iy = oy * stride + u - pad;
                             if (iy < 0 || iy >= h) {
@@ -295,6 +357,32 @@ final class Conv {
                 }
             }
         });
+    }
+
+    /** The adjoint of {@link #shiftedRow}: gx[dst + q] += dcols[base + q] over the valid positions q. */
+    private static void addShiftedRow(float[] dcols, int base, float[] gx, int dst, int ow,
+                                      int rlo, int rhi, int lo, int hi) {
+        if (rlo >= rhi || lo >= hi) {
+            return;
+        }
+        if (lo > 0 || hi < ow) {
+            for (int oy = rlo; oy < rhi; oy++) {
+                int ro = base + oy * ow;
+                for (int ox = 0; ox < lo; ox++) {
+                    dcols[ro + ox] = 0f;
+                }
+                for (int ox = hi; ox < ow; ox++) {
+                    dcols[ro + ox] = 0f;
+                }
+            }
+        }
+        int first = rlo * ow + lo;
+        int end = (rhi - 1) * ow + hi;
+        int from = base + first;
+        int to = dst + first;
+        for (int q = 0, len = end - first; q < len; q++) {
+            gx[to + q] += dcols[from + q];
+        }
     }
 
     /** The column and staging buffers of one thread, grown on demand. */

@@ -50,6 +50,85 @@ class ConvTest {
         assertEquals(3, Conv.imagesPerGemm(new Conv2dSpec(3, 128, 8, 8, 128, 3, 3, 1, 1)));
     }
 
+    /**
+     * im2col and col2im against plain per-element loops, bit for bit, on random shapes: the
+     * flat-shift paths (stride 1 with rows as long as the input's: 3x3 pad 1, 5x5 pad 2, 1x1, 1x3
+     * pad (0, 1) by way of kh != kw) and the row-by-row path (stride 2, no padding), with image
+     * sizes down to 1 and several images per product. col2im's reference adds in the same
+     * kernel-offset order, so its float sums must match exactly.
+     */
+    @Test
+    void im2colAndCol2imMatchPlainLoopsBitForBit() {
+        SplittableRandom rng = new SplittableRandom(23);
+        int[][] kernels = {{3, 3, 1, 1}, {5, 5, 2, 1}, {1, 1, 0, 1}, {3, 3, 0, 1}, {3, 3, 1, 2}, {1, 3, 1, 1},
+                {3, 1, 0, 1}, {1, 1, 0, 2}};
+        int checked = 0;
+        int flat = 0;
+        for (int trial = 0; trial < 120; trial++) {
+            int[] k = kernels[trial % kernels.length];
+            int h = 1 + rng.nextInt(12);
+            int w = 1 + rng.nextInt(12);
+            if (h + 2 * k[2] < k[0] || w + 2 * k[2] < k[1]) {
+                continue;
+            }
+            Conv2dSpec s = new Conv2dSpec(1 + rng.nextInt(3), 1 + rng.nextInt(4), h, w, 2, k[0], k[1], k[3], k[2]);
+            int imgs = 1 + rng.nextInt(s.n());
+            int i0 = rng.nextInt(s.n() - imgs + 1);
+            int p = s.oh() * s.ow();
+            int rows = s.cin() * s.kh() * s.kw();
+            float[] x = random(rng, s.n() * s.cin() * h * w);
+            float[] cols = filled(rows * imgs * p);
+            Conv.im2col(s, x, i0, imgs, cols);
+            float[] dcols = random(rng, rows * imgs * p);
+            float[] dcolsRef = dcols.clone();
+            float[] gx = filled(x.length);
+            float[] gxRef = new float[x.length];
+            System.arraycopy(gx, 0, gxRef, 0, gx.length);
+            Conv.col2im(s, dcols, i0, imgs, gx);
+            for (int j = 0; j < imgs; j++) {
+                for (int c = 0; c < s.cin(); c++) {
+                    java.util.Arrays.fill(gxRef, ((i0 + j) * s.cin() + c) * h * w, ((i0 + j) * s.cin() + c + 1) * h * w, 0f);
+                }
+            }
+            for (int j = 0; j < imgs; j++) {
+                for (int c = 0; c < s.cin(); c++) {
+                    for (int u = 0; u < s.kh(); u++) {
+                        for (int v = 0; v < s.kw(); v++) {
+                            int row = (c * s.kh() + u) * s.kw() + v;
+                            for (int oy = 0; oy < s.oh(); oy++) {
+                                for (int ox = 0; ox < s.ow(); ox++) {
+                                    int iy = oy * s.stride() + u - s.pad();
+                                    int ix = ox * s.stride() + v - s.pad();
+                                    int ci = row * imgs * p + j * p + oy * s.ow() + ox;
+                                    boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                    int xi = (((i0 + j) * s.cin() + c) * h + iy) * w + ix;
+                                    float want = inside ? x[xi] : 0f;
+                                    if (Float.floatToRawIntBits(cols[ci]) != Float.floatToRawIntBits(want)) {
+                                        throw new AssertionError(s + " imgs " + imgs + " from " + i0 + ": im2col[" + ci
+                                                + "] = " + cols[ci] + ", expected " + want);
+                                    }
+                                    if (inside) {
+                                        gxRef[xi] += dcolsRef[ci];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < gx.length; i++) {
+                if (Float.floatToRawIntBits(gx[i]) != Float.floatToRawIntBits(gxRef[i])) {
+                    throw new AssertionError(s + " imgs " + imgs + " from " + i0 + ": col2im[" + i + "] = " + gx[i]
+                            + ", expected " + gxRef[i]);
+                }
+            }
+            checked++;
+            flat += Conv.flatShift(s) ? 1 : 0;
+        }
+        assertTrue(checked >= 100 && flat >= 40 && checked - flat >= 20,
+                "shapes checked: " + checked + ", of them flat-shift: " + flat);
+    }
+
     private static void check(Conv2dSpec s, boolean withBias, SplittableRandom rng, List<String> bad) {
         int oh = s.oh();
         int ow = s.ow();
