@@ -285,17 +285,7 @@ final class Conv {
         java.util.Arrays.fill(cols, base, base + first, 0f);
         System.arraycopy(x, src + first, cols, base + first, end - first);
         java.util.Arrays.fill(cols, base + end, base + p, 0f);
-        if (lo > 0 || hi < ow) {
-            for (int oy = rlo; oy < rhi; oy++) {
-                int ro = base + oy * ow;
-                for (int ox = 0; ox < lo; ox++) {
-                    cols[ro + ox] = 0f;
-                }
-                for (int ox = hi; ox < ow; ox++) {
-                    cols[ro + ox] = 0f;
-                }
-            }
-        }
+        zeroOutsideColumns(cols, base, ow, rlo, rhi, lo, hi);
     }
 
     /**
@@ -365,23 +355,29 @@ final class Conv {
         if (rlo >= rhi || lo >= hi) {
             return;
         }
-        if (lo > 0 || hi < ow) {
-            for (int oy = rlo; oy < rhi; oy++) {
-                int ro = base + oy * ow;
-                for (int ox = 0; ox < lo; ox++) {
-                    dcols[ro + ox] = 0f;
-                }
-                for (int ox = hi; ox < ow; ox++) {
-                    dcols[ro + ox] = 0f;
-                }
-            }
-        }
+        zeroOutsideColumns(dcols, base, ow, rlo, rhi, lo, hi);
         int first = rlo * ow + lo;
         int end = (rhi - 1) * ow + hi;
         int from = base + first;
         int to = dst + first;
         for (int q = 0, len = end - first; q < len; q++) {
             gx[to + q] += dcols[from + q];
+        }
+    }
+
+    /** Sets a[base + oy*ow + ox] = 0 for the rows oy in [rlo, rhi) and the columns ox outside [lo, hi). */
+    private static void zeroOutsideColumns(float[] a, int base, int ow, int rlo, int rhi, int lo, int hi) {
+        if (lo == 0 && hi == ow) {
+            return;
+        }
+        for (int oy = rlo; oy < rhi; oy++) {
+            int ro = base + oy * ow;
+            for (int ox = 0; ox < lo; ox++) {
+                a[ro + ox] = 0f;
+            }
+            for (int ox = hi; ox < ow; ox++) {
+                a[ro + ox] = 0f;
+            }
         }
     }
 
